@@ -1,0 +1,100 @@
+"""Host capability probes, run once per run with the trusted ``_socket`` module.
+
+Each probe answers one question about this host; a spec lists the ones it
+needs in ``needs=[...]`` and is ``n/a`` where any is missing.
+"""
+
+from __future__ import annotations
+
+import builtins
+import os
+import shutil
+import sys
+from typing import Callable, Dict
+
+import _socket
+
+
+def _closing_probe(family: int, kind: int, use: Callable[[object], None]) -> bool:
+    try:
+        sock = _socket.socket(family, kind)
+    except (OSError, AttributeError):
+        return False
+    try:
+        use(sock)
+        return True
+    except OSError:
+        return False
+    finally:
+        sock.close()
+
+
+def _ipv6() -> bool:
+    if not _socket.has_ipv6:
+        return False
+    return _closing_probe(_socket.AF_INET6, _socket.SOCK_STREAM, lambda s: s.bind(("::1", 0)))
+
+
+def _dualstack_ipv6() -> bool:
+    names = ("IPPROTO_IPV6", "IPV6_V6ONLY")
+    if not _ipv6() or not all(hasattr(_socket, n) for n in names):
+        return False
+
+    def clear_v6only(sock):
+        sock.setsockopt(_socket.IPPROTO_IPV6, _socket.IPV6_V6ONLY, 0)
+
+    return _closing_probe(_socket.AF_INET6, _socket.SOCK_STREAM, clear_v6only)
+
+
+def _af_unix() -> bool:
+    family = getattr(_socket, "AF_UNIX", None)
+    return family is not None and _closing_probe(family, _socket.SOCK_STREAM, lambda s: None)
+
+
+def _scm_rights() -> bool:
+    return (
+        _af_unix()
+        and hasattr(_socket, "SCM_RIGHTS")
+        and hasattr(_socket.socket, "sendmsg")
+        and hasattr(_socket.socket, "recvmsg")
+    )
+
+
+def _so_reuseport() -> bool:
+    option = getattr(_socket, "SO_REUSEPORT", None)
+    if option is None:
+        return False
+
+    def set_reuseport(sock):
+        sock.setsockopt(_socket.SOL_SOCKET, option, 1)
+
+    return _closing_probe(_socket.AF_INET, _socket.SOCK_STREAM, set_reuseport)
+
+
+def _is_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def _netns() -> bool:
+    return sys.platform.startswith("linux") and _is_root() and shutil.which("unshare") is not None
+
+
+CAPABILITIES: Dict[str, Callable[[], bool]] = {
+    "ipv6": _ipv6,
+    "dualstack_ipv6": _dualstack_ipv6,
+    "af_unix": _af_unix,
+    "scm_rights": _scm_rights,
+    "os_sendfile": lambda: hasattr(os, "sendfile"),
+    "so_reuseport": _so_reuseport,
+    "socketpair_native": lambda: hasattr(_socket, "socketpair"),
+    "sendmsg": lambda: hasattr(_socket.socket, "sendmsg"),
+    "linux_abstract_unix": lambda: sys.platform.startswith("linux") and _af_unix(),
+    "exception_groups": lambda: hasattr(builtins, "ExceptionGroup"),
+    "root": _is_root,
+    "netns": _netns,
+}
+
+
+def probe_all() -> Dict[str, bool]:
+    """Every capability of this host, by name."""
+    return {name: bool(probe()) for name, probe in CAPABILITIES.items()}

@@ -1,0 +1,227 @@
+"""Finding and loading the implementation under test.
+
+``--impl`` accepts a registered name (a folder under ``implementations/``), a
+dotted module path, or a path to a ``.py`` file. Files are loaded under a fresh
+module name, so a patched copy of a socket module can be tried as it is.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import importlib
+import importlib.util
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Any, Dict, Optional, Tuple
+
+import pytest
+
+from harness import toml
+from harness.versions import parse_version, running_python
+
+ROOT = Path(__file__).resolve().parent.parent
+IMPLEMENTATIONS_DIR = ROOT / "implementations"
+METADATA_FILE = "impl.toml"
+EXPECTATIONS_FILE = "expectations.toml"
+
+#: Names a module must have to count as a socket module at all.
+REQUIRED_NAMES = ("socket", "socketpair", "create_connection", "AF_INET", "SOCK_STREAM", "error")
+
+LOADED_KEY = pytest.StashKey["LoadedImplementation"]()
+
+
+class ImplementationError(Exception):
+    """The implementation cannot be used; the message is one line for the user."""
+
+
+@dataclasses.dataclass
+class LoadedImplementation:
+    name: str
+    module: Any
+    source: str
+    version: str
+    semantics: Tuple[int, ...]
+    expectations: Optional[Path]
+    install_hint: str
+    folder: Optional[Path] = None
+
+    def info(self) -> Dict[str, Any]:
+        return {
+            "name": self.name,
+            "version": self.version,
+            "source": self.source,
+            "module": getattr(self.module, "__name__", "?"),
+            "semantics": ".".join(map(str, self.semantics)),
+        }
+
+
+def registered_names():
+    return sorted(
+        p.name for p in IMPLEMENTATIONS_DIR.iterdir() if (p / METADATA_FILE).is_file()
+    )
+
+
+def read_metadata(folder: Path) -> Dict[str, Any]:
+    path = folder / METADATA_FILE
+    try:
+        data = toml.loads(path.read_text(encoding="utf-8"))
+    except toml.TOMLDecodeError as exc:
+        raise ImplementationError(f"{path}: malformed TOML: {exc}") from None
+    for key in ("name", "description"):
+        if key not in data:
+            raise ImplementationError(f"{path}: missing key {key!r}")
+    if ("module" in data) == ("file" in data):
+        raise ImplementationError(f"{path}: give exactly one of 'module' or 'file'")
+    return data
+
+
+def _fresh_module_name(label: str) -> str:
+    digest = hashlib.sha1(label.encode("utf-8")).hexdigest()[:10]
+    return f"sockspec_impl_{digest}"
+
+
+def load_file(path: Path, module_name: Optional[str] = None):
+    """Execute a socket module's source under a fresh name registered in sys.modules."""
+    name = module_name or _fresh_module_name(str(path.resolve()))
+    spec = importlib.util.spec_from_file_location(name, str(path))
+    if spec is None or spec.loader is None:
+        raise ImplementationError(f"{path}: not a loadable Python file")
+    module = importlib.util.module_from_spec(spec)
+    previous = sys.modules.get(name)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        if previous is None:
+            sys.modules.pop(name, None)
+        else:
+            sys.modules[name] = previous
+        raise
+    return module
+
+
+def _describe_failure(exc: BaseException) -> str:
+    if isinstance(exc, SyntaxError):
+        return f"syntax error at {exc.filename}:{exc.lineno}: {exc.msg}"
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" ({frames[-1].filename}:{frames[-1].lineno})" if frames else ""
+    return f"{type(exc).__name__}: {exc}{where}"
+
+
+def _import(label: str, loader, install_hint: str):
+    try:
+        return loader()
+    except ImportError as exc:
+        hint = f"; install it with: {install_hint}" if install_hint else ""
+        raise ImplementationError(
+            f"implementation {label!r} cannot be imported: {exc}{hint}"
+        ) from None
+    except BaseException as exc:  # noqa: BLE001 - any failure of foreign code is reported
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        raise ImplementationError(
+            f"implementation {label!r} failed to load: {_describe_failure(exc)}"
+        ) from None
+
+
+def _check_names(label: str, module) -> None:
+    missing = [n for n in REQUIRED_NAMES if not hasattr(module, n)]
+    if missing:
+        raise ImplementationError(
+            f"implementation {label!r} is not a socket module: missing {', '.join(missing)}"
+        )
+
+
+def _distribution_version(distribution: str) -> str:
+    try:
+        from importlib.metadata import PackageNotFoundError, version
+    except ImportError:  # pragma: no cover
+        return "unknown"
+    try:
+        return version(distribution)
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _python_version() -> str:
+    return ".".join(map(str, running_python()))
+
+
+def _semantics(value: Optional[str]) -> Tuple[int, ...]:
+    if value in (None, "python"):
+        return running_python()
+    return parse_version(value)
+
+
+def load_registered(name: str) -> LoadedImplementation:
+    folder = IMPLEMENTATIONS_DIR / name
+    meta = read_metadata(folder)
+    hint = meta.get("install", "")
+    if "file" in meta:
+        path = folder / meta["file"]
+        module = _import(name, lambda: load_file(path, f"sockspec_impl_{name}"), hint)
+        source = str(path.relative_to(ROOT))
+    else:
+        module = _import(name, lambda: importlib.import_module(meta["module"]), hint)
+        source = meta["module"]
+    _check_names(name, module)
+    distribution = meta.get("distribution")
+    version = _distribution_version(distribution) if distribution else meta.get("version")
+    expectations = folder / EXPECTATIONS_FILE
+    return LoadedImplementation(
+        name=name,
+        module=module,
+        source=source,
+        version=version or _python_version(),
+        semantics=_semantics(meta.get("semantics")),
+        expectations=expectations if expectations.is_file() else None,
+        install_hint=hint,
+        folder=folder,
+    )
+
+
+def load_implementation(value: str) -> LoadedImplementation:
+    """Resolve an ``--impl`` value; raises ImplementationError with a one-line message."""
+    value = value.strip()
+    if not value:
+        raise ImplementationError("--impl is empty; give a registered name, module or .py file")
+    if value in registered_names():
+        return load_registered(value)
+    if value.endswith(".py") or os.sep in value or "/" in value:
+        path = Path(value)
+        if not path.is_file():
+            raise ImplementationError(f"implementation file {value!r} does not exist")
+        module = _import(value, lambda: load_file(path), "")
+        label = path.stem
+        source = str(path)
+    else:
+        if not all(part.isidentifier() for part in value.split(".")):
+            known = ", ".join(registered_names())
+            raise ImplementationError(
+                f"--impl {value!r} is neither a registered name ({known}), "
+                "a dotted module path nor a .py file"
+            )
+        module = _import(value, lambda: importlib.import_module(value), "")
+        label = value
+        source = value
+    _check_names(value, module)
+    return LoadedImplementation(
+        name=label,
+        module=module,
+        source=source,
+        version=_python_version(),
+        semantics=running_python(),
+        expectations=None,
+        install_hint="",
+    )
+
+
+def loaded_implementation(config) -> LoadedImplementation:
+    """The implementation the harness plugin loaded for this pytest run."""
+    try:
+        return config.stash[LOADED_KEY]
+    except KeyError:
+        raise RuntimeError("no implementation loaded: is harness.plugin active?") from None

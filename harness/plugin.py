@@ -1,0 +1,410 @@
+"""The sockspec pytest plugin: wires pytest hooks to the harness modules.
+
+Loading (harness.loading), applicability (harness.applicability), expectations
+(harness.expectations), guards (harness.guards) and results (harness.recorder,
+harness.results) each live in their own module; this one only connects them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import pytest
+
+from harness import expectations as expectations_module
+from harness import outcomes, results, runinfo
+from harness.applicability import not_applicable_reason
+from harness.capabilities import probe_all
+from harness.expectations import Expectations, ExpectationsError
+from harness.guards import GuardError, LoopbackGuard, Snapshot, find_leaks
+from harness.hypothesis_info import hypothesis_details
+from harness.loading import LOADED_KEY, ImplementationError, LoadedImplementation, load_implementation
+from harness.recorder import META_PROPERTY, PHASE_PROPERTY, Recorder
+from harness.spec import SpecMeta, area_from_path, spec_id_from_name
+from harness.surface import compare
+
+NA_PREFIX = "sockspec n/a: "
+MESSAGE_LIMIT = 2000
+
+
+@dataclasses.dataclass
+class RunState:
+    impl: LoadedImplementation
+    expectations: Expectations
+    capabilities: Dict[str, bool]
+    persona: Optional[str]
+    context: Dict[str, str]
+    is_worker: bool
+    start: str
+    ignore_threads: List[str]
+    recorder: Optional[Recorder] = None
+    all_spec_ids: Dict[str, str] = dataclasses.field(default_factory=dict)
+    catalogue: List[Dict[str, Any]] = dataclasses.field(default_factory=list)
+    results_path: Optional[Path] = None
+    workers: int = 1
+    spec_run: bool = False
+
+
+STATE_KEY = pytest.StashKey[RunState]()
+ITEM_KEY = pytest.StashKey[Dict[str, Any]]()
+SNAPSHOT_KEY = pytest.StashKey[Snapshot]()
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("sockspec", "sockspec conformance harness")
+    group.addoption(
+        "--impl", default=None, metavar="IMPL",
+        help="implementation under test: a registered name (stdlib, reference, gevent, "
+             "eventlet), a dotted module path or a .py file (default: stdlib)",
+    )
+    group.addoption(
+        "--results", default=None, metavar="PATH",
+        help="where to write the results JSON (default: reports/results/<run>.json)",
+    )
+
+
+def state_of(config) -> RunState:
+    return config.stash[STATE_KEY]
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "spec: sockspec conformance spec metadata")
+    try:
+        impl = load_implementation(config.getoption("impl") or "stdlib")
+        known = expectations_module.load(impl.expectations)
+    except (ImplementationError, ExpectationsError) as exc:
+        raise pytest.UsageError(str(exc)) from None
+    config.stash[LOADED_KEY] = impl
+    workerinput = getattr(config, "workerinput", None)
+    capabilities = workerinput["sockspec_capabilities"] if workerinput else probe_all()
+    persona = None
+    state = RunState(
+        impl=impl,
+        expectations=known,
+        capabilities=capabilities,
+        persona=persona,
+        context=runinfo.expectation_context(impl.version, persona),
+        is_worker=workerinput is not None,
+        start=workerinput["sockspec_start"] if workerinput else runinfo.now(),
+        ignore_threads=list(_impl_ignore_threads(impl)),
+    )
+    if not state.is_worker:
+        state.recorder = Recorder()
+    config.stash[STATE_KEY] = state
+
+
+def _impl_ignore_threads(impl: LoadedImplementation):
+    if impl.folder is None:
+        return ()
+    from harness.loading import read_metadata
+
+    return read_metadata(impl.folder).get("ignore_threads", ())
+
+
+# -- collection -------------------------------------------------------------------------
+
+
+def _spec_meta(item) -> Optional[SpecMeta]:
+    marker = item.get_closest_marker("spec")
+    if marker is None:
+        return None
+    if len(marker.args) != 1 or not isinstance(marker.args[0], SpecMeta):
+        raise pytest.UsageError(
+            f"{item.nodeid}: use @spec(...) from harness.spec, not a bare pytest.mark.spec"
+        )
+    return marker.args[0]
+
+
+def _in_specs_folder(item) -> bool:
+    return "specs" in Path(str(item.path)).parent.parts[-1:]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(session, config, items):
+    state = state_of(config)
+    for item in items:
+        meta = _spec_meta(item)
+        if meta is None:
+            if _in_specs_folder(item):
+                raise pytest.UsageError(f"{item.nodeid}: a spec needs @spec(...) metadata")
+            continue
+        state.spec_run = True
+        spec_id = spec_id_from_name(item.name)
+        other = state.all_spec_ids.setdefault(spec_id, item.nodeid)
+        if other != item.nodeid:
+            raise pytest.UsageError(
+                f"{item.nodeid}: spec id {spec_id!r} is already used by {other}; "
+                "spec ids (function names) must be unique across specs/"
+            )
+        info = {"id": spec_id, "nodeid": item.nodeid, "area": area_from_path(str(item.path))}
+        info.update(meta.as_dict())
+        info["na_reason"] = not_applicable_reason(
+            meta, state.impl.semantics, state.capabilities, state.persona
+        )
+        item.stash[ITEM_KEY] = info
+        item.user_properties.append((META_PROPERTY, {k: info[k] for k in ("id", "area", "elements")}))
+        state.catalogue.append({k: info[k] for k in ("id", "nodeid", "area", "elements")})
+    if state.spec_run:
+        LoopbackGuard.install()
+
+
+def pytest_collection_finish(session):
+    state = state_of(session.config)
+    if state.recorder is not None:
+        state.recorder.add_catalogue(state.catalogue)
+        state.recorder.add_selected(i.nodeid for i in session.items if ITEM_KEY in i.stash)
+
+
+# -- running ----------------------------------------------------------------------------
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    info = item.stash.get(ITEM_KEY, None)
+    if info is None:
+        return
+    if info["na_reason"]:
+        pytest.skip(NA_PREFIX + info["na_reason"])
+    item.stash[SNAPSHOT_KEY] = Snapshot.take()
+    LoopbackGuard.begin()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    try:
+        return (yield)
+    finally:
+        _check_guards(item)
+
+
+def _check_guards(item) -> None:
+    snapshot = item.stash.get(SNAPSHOT_KEY, None)
+    if snapshot is None:
+        return
+    del item.stash[SNAPSHOT_KEY]
+    problems = []
+    violation = LoopbackGuard.end()
+    if violation:
+        problems.append(violation)
+    problems += find_leaks(snapshot, state_of(item.config).ignore_threads)
+    if problems:
+        raise GuardError("; ".join(problems))
+
+
+def _is_timeout(excinfo) -> bool:
+    return excinfo is not None and excinfo.typename == "Failed" and str(
+        excinfo.value
+    ).startswith("Timeout")
+
+
+def _message(excinfo) -> Optional[str]:
+    if excinfo is None:
+        return None
+    text = excinfo.exconly().strip()
+    return text if len(text) <= MESSAGE_LIMIT else text[:MESSAGE_LIMIT] + "..."
+
+
+def _phase_outcome(report, call, info) -> Optional[str]:
+    if report.when == "setup":
+        if report.skipped:
+            return outcomes.NA if info["na_reason"] else outcomes.SKIP
+        return outcomes.ERROR if report.failed else None
+    if report.when == "teardown":
+        return outcomes.ERROR if report.failed else None
+    if report.passed:
+        return outcomes.PASS
+    if report.skipped:
+        return outcomes.SKIP
+    return outcomes.TIMEOUT if _is_timeout(call.excinfo) else outcomes.FAIL
+
+
+def _apply_expectation(report, state: RunState, info, phase: Dict[str, Any]) -> None:
+    entry = state.expectations.lookup(info["id"], state.context)
+    if entry is None or phase["outcome"] not in (outcomes.PASS, outcomes.FAIL):
+        return
+    phase["expectation"] = entry.as_dict()
+    where = f"{entry.reason} ({entry.link})"
+    if phase["outcome"] == outcomes.PASS:
+        phase["outcome"] = outcomes.XPASS
+        phase["message"] = f"known failure did not happen: {where}"
+        report.outcome = "failed"
+        report.longrepr = f"[XPASS] {info['id']}: {phase['message']}"
+    elif entry.matches_failure(phase["fingerprint"]):
+        phase["outcome"] = outcomes.XFAIL
+        report.outcome = "skipped"
+        report.wasxfail = where
+    else:
+        phase["message"] = (
+            f"fails differently from its known failure: expected {dict(entry.fingerprint)}, "
+            f"got {phase['fingerprint']}; {phase['message']}"
+        )
+        report.sections.append(("sockspec expectation", phase["message"]))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    info = item.stash.get(ITEM_KEY, None)
+    if info is None:
+        return report
+    outcome = _phase_outcome(report, call, info)
+    if outcome is None:
+        return report
+    excinfo = call.excinfo if report.failed else None
+    phase = {
+        "when": report.when,
+        "outcome": outcome,
+        "fingerprint": outcomes.fingerprint(excinfo.value) if excinfo else None,
+        "message": _message(excinfo),
+        "na_reason": info["na_reason"] if outcome == outcomes.NA else None,
+    }
+    if report.when == "call":
+        _apply_expectation(report, state_of(item.config), info, phase)
+        if excinfo is not None:
+            phase["hypothesis"] = hypothesis_details(report)
+    report.user_properties.append((PHASE_PROPERTY, phase))
+    return report
+
+
+def pytest_report_teststatus(report, config):
+    for name, value in report.user_properties:
+        if name != PHASE_PROPERTY:
+            continue
+        if value["outcome"] == outcomes.NA:
+            return "n/a", "n", "N/A"
+        if value["outcome"] == outcomes.TIMEOUT:
+            return "failed", "T", "TIMEOUT"
+        if value["outcome"] == outcomes.XPASS:
+            return "failed", "X", "XPASS"
+    return None
+
+
+# -- collecting results (the controller, or the only process) ------------------------------
+
+
+class _Collector:
+    """Controller-side hooks; registered only where results are gathered."""
+
+    def __init__(self, config):
+        self.config = config
+        self.state = state_of(config)
+
+    def pytest_runtest_logreport(self, report):
+        self.state.recorder.add_report(report)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node):
+        node.workerinput["sockspec_capabilities"] = self.state.capabilities
+        node.workerinput["sockspec_start"] = self.state.start
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node, ids):
+        self.state.workers = max(self.state.workers, _worker_count(self.config))
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node, error):
+        output = getattr(node, "workeroutput", {}) or {}
+        self.state.recorder.add_catalogue(output.get("sockspec_catalogue", ()))
+        self.state.recorder.add_selected(output.get("sockspec_selected", ()))
+        self.state.all_spec_ids.update(output.get("sockspec_spec_ids", {}))
+        if output.get("sockspec_spec_run"):
+            self.state.spec_run = True
+
+
+def _worker_count(config) -> int:
+    value = getattr(config.option, "numprocesses", None)
+    return value if isinstance(value, int) and value > 0 else 1
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionstart(session):
+    state = state_of(session.config)
+    if not state.is_worker:
+        session.config.pluginmanager.register(_Collector(session.config), "sockspec-collector")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    config = session.config
+    state = state_of(config)
+    if state.is_worker:
+        config.workeroutput["sockspec_catalogue"] = state.catalogue
+        config.workeroutput["sockspec_selected"] = [
+            i.nodeid for i in session.items if ITEM_KEY in i.stash
+        ]
+        config.workeroutput["sockspec_spec_ids"] = state.all_spec_ids
+        config.workeroutput["sockspec_spec_run"] = state.spec_run
+        return
+    if not state.spec_run:
+        return
+    records = state.recorder.records()
+    stale = state.expectations.stale(state.all_spec_ids) if state.all_spec_ids else []
+    document = _document(config, state, records, stale)
+    state.results_path = results.write(_results_path(config, state), document)
+    if results.unexpected(records) and session.exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _document(config, state: RunState, records, stale) -> Dict[str, Any]:
+    run_info = runinfo.host_info()
+    run_info.update({
+        "implementation": state.impl.info(),
+        "git_revision": runinfo.git_revision(),
+        "capabilities": state.capabilities,
+        "persona": state.persona,
+        "start": state.start,
+        "end": runinfo.now(),
+        "workers": max(state.workers, _worker_count(config)),
+        "surface": compare(state.impl.module),
+        "argv": list(sys.argv),
+    })
+    return {
+        "schema": results.SCHEMA,
+        "schema_version": results.SCHEMA_VERSION,
+        "run_info": run_info,
+        "summary": results.counts(records),
+        "specs": records,
+        "stale_expectations": [
+            {"spec": e.spec_id, "line": e.line, "file": str(state.expectations.path)} for e in stale
+        ],
+        "complete": True,
+    }
+
+
+def _results_path(config, state: RunState) -> Path:
+    explicit = config.getoption("results")
+    if explicit:
+        return Path(explicit)
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    python = f"{sys.implementation.name}{sys.version_info[0]}.{sys.version_info[1]}"
+    label = "-".join([
+        state.impl.name, state.persona or "native", python, sys.platform, stamp, str(os.getpid()),
+    ])
+    return Path(str(config.rootpath)) / "reports" / "results" / f"{label}.json"
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    state = config.stash.get(STATE_KEY, None)
+    if state is None or state.is_worker or not state.spec_run or state.recorder is None:
+        return
+    records = state.recorder.records()
+    write = terminalreporter.write_line
+    missing = [r for r in records if r["outcome"] == outcomes.MISSING]
+    if missing:
+        terminalreporter.section("sockspec: specs that never ran", sep="-")
+        for record in missing:
+            write(f"MISSING {record['nodeid']}")
+    stale = state.expectations.stale(state.all_spec_ids) if state.all_spec_ids else []
+    if stale:
+        terminalreporter.section("sockspec: stale expectations", sep="-")
+        for entry in stale:
+            write(f"STALE {state.expectations.path}:{entry.line}: no spec has id {entry.spec_id!r}")
+    impl = state.impl
+    write(f"sockspec: implementation {impl.name} {impl.version} ({impl.source})")
+    if state.results_path is not None:
+        write(f"sockspec: results written to {state.results_path}")
+    write("sockspec: " + outcomes.summary_line(results.counts(records)))
