@@ -6,13 +6,12 @@ needs in ``needs=[...]`` and is ``n/a`` where any is missing.
 
 from __future__ import annotations
 
+import _socket
 import builtins
 import os
 import shutil
 import sys
 from typing import Callable, Dict
-
-import _socket
 
 
 def _closing_probe(family: int, kind: int, use: Callable[[object], None]) -> bool:

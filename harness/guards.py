@@ -90,7 +90,7 @@ class Snapshot:
     children: FrozenSet[int]
 
     @classmethod
-    def take(cls) -> "Snapshot":
+    def take(cls) -> Snapshot:
         return cls(open_fds(), frozenset(threading.enumerate()), child_pids())
 
 

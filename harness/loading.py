@@ -119,7 +119,7 @@ def _import(label: str, loader, install_hint: str):
         raise ImplementationError(
             f"implementation {label!r} cannot be imported: {exc}{hint}"
         ) from None
-    except BaseException as exc:  # noqa: BLE001 - any failure of foreign code is reported
+    except BaseException as exc:
         if isinstance(exc, KeyboardInterrupt):
             raise
         raise ImplementationError(

@@ -1,4 +1,6 @@
-"""The sockspec pytest plugin: wires pytest hooks to the harness modules.
+"""PYTEST_DONT_REWRITE
+
+The sockspec pytest plugin: wires pytest hooks to the harness modules.
 
 Loading (harness.loading), applicability (harness.applicability), expectations
 (harness.expectations), guards (harness.guards) and results (harness.recorder,
@@ -8,9 +10,7 @@ harness.results) each live in their own module; this one only connects them.
 from __future__ import annotations
 
 import dataclasses
-import os
 import sys
-import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -23,7 +23,12 @@ from harness.capabilities import probe_all
 from harness.expectations import Expectations, ExpectationsError
 from harness.guards import GuardError, LoopbackGuard, Snapshot, find_leaks
 from harness.hypothesis_info import hypothesis_details
-from harness.loading import LOADED_KEY, ImplementationError, LoadedImplementation, load_implementation
+from harness.loading import (
+    LOADED_KEY,
+    ImplementationError,
+    LoadedImplementation,
+    load_implementation,
+)
 from harness.recorder import META_PROPERTY, PHASE_PROPERTY, Recorder
 from harness.spec import SpecMeta, area_from_path, spec_id_from_name
 from harness.surface import compare
@@ -63,6 +68,10 @@ def pytest_addoption(parser):
              "eventlet), a dotted module path or a .py file (default: stdlib)",
     )
     group.addoption(
+        "--expectations", default=None, metavar="TOML",
+        help="known failures to apply instead of the implementation's own expectations.toml",
+    )
+    group.addoption(
         "--results", default=None, metavar="PATH",
         help="where to write the results JSON (default: reports/results/<run>.json)",
     )
@@ -76,7 +85,8 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "spec: sockspec conformance spec metadata")
     try:
         impl = load_implementation(config.getoption("impl") or "stdlib")
-        known = expectations_module.load(impl.expectations)
+        override = config.getoption("expectations")
+        known = expectations_module.load(Path(override) if override else impl.expectations)
     except (ImplementationError, ExpectationsError) as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[LOADED_KEY] = impl
@@ -149,6 +159,8 @@ def pytest_collection_modifyitems(session, config, items):
         item.stash[ITEM_KEY] = info
         item.user_properties.append((META_PROPERTY, {k: info[k] for k in ("id", "area", "elements")}))
         state.catalogue.append({k: info[k] for k in ("id", "nodeid", "area", "elements")})
+    if config.option.collectonly:
+        state.spec_run = False
     if state.spec_run:
         LoopbackGuard.install()
 
@@ -379,11 +391,7 @@ def _results_path(config, state: RunState) -> Path:
     explicit = config.getoption("results")
     if explicit:
         return Path(explicit)
-    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-    python = f"{sys.implementation.name}{sys.version_info[0]}.{sys.version_info[1]}"
-    label = "-".join([
-        state.impl.name, state.persona or "native", python, sys.platform, stamp, str(os.getpid()),
-    ])
+    label = runinfo.run_label(state.impl.name, state.persona)
     return Path(str(config.rootpath)) / "reports" / "results" / f"{label}.json"
 
 

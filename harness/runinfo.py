@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import os
 import platform
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any, Dict, Optional
 
@@ -48,3 +50,11 @@ def expectation_context(impl_version: str, persona: Optional[str]) -> Dict[str, 
         "implementation": impl_version,
         "persona": persona or "native",
     }
+
+
+def run_label(impl_name: str, persona: Optional[str]) -> str:
+    """A file-name stem unique to this run: implementation, persona, Python, OS, time, pid."""
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    python = f"{sys.implementation.name}{sys.version_info[0]}.{sys.version_info[1]}"
+    parts = [impl_name, persona or "native", python, sys.platform, stamp, str(os.getpid())]
+    return "-".join(parts)

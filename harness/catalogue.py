@@ -1,0 +1,52 @@
+"""The spec catalogue: every spec with its metadata, collected without running anything."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from typing import Any, Dict, List
+
+import pytest
+
+from harness.loading import ROOT
+from harness.plugin import ITEM_KEY
+
+
+class _Catcher:
+    def __init__(self) -> None:
+        self.specs: List[Dict[str, Any]] = []
+
+    def pytest_collection_finish(self, session):
+        self.specs = [dict(item.stash[ITEM_KEY]) for item in session.items if ITEM_KEY in item.stash]
+
+
+def collect(impl: str = "stdlib", extra_args=()) -> List[Dict[str, Any]]:
+    """Collect specs/ for ``impl``; raise RuntimeError with pytest's output on failure."""
+    catcher = _Catcher()
+    args = base_args(impl) + ["--collect-only", "-p", "no:terminal", *extra_args]
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+        code = pytest.main(args, plugins=[catcher])
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
+        lines = [line for line in output.getvalue().splitlines() if line.strip()]
+        raise RuntimeError(lines[-1] if lines else f"collection failed with exit code {int(code)}")
+    return catcher.specs
+
+
+def base_args(impl: str) -> List[str]:
+    """The pytest arguments that point at the specs and this project's configuration."""
+    return [
+        str(ROOT / "specs"),
+        "--rootdir", str(ROOT),
+        "-c", str(ROOT / "pyproject.toml"),
+        "--impl", impl,
+    ]
+
+
+def by_area(specs: List[Dict[str, Any]]) -> Dict[str, Dict[str, List[Dict[str, Any]]]]:
+    """{area: {element: [spec, ...]}}, sorted."""
+    result: Dict[str, Dict[str, List[Dict[str, Any]]]] = {}
+    for spec in sorted(specs, key=lambda s: (s["area"], s["id"])):
+        for element in spec["elements"]:
+            result.setdefault(spec["area"], {}).setdefault(element, []).append(spec)
+    return result

@@ -1,0 +1,174 @@
+"""``python -m harness``: run the specs, list them, probe the host and an implementation."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+from harness import expectations, outcomes, results
+from harness.capabilities import probe_all
+from harness.loading import ROOT, ImplementationError, load_implementation
+from harness.runinfo import run_label
+from harness.surface import compare
+
+EXIT_OK = 0
+EXIT_UNEXPECTED = 1
+EXIT_USAGE = 2
+
+
+class CommandError(Exception):
+    """A one-line message for the user; the command exits with status 2."""
+
+
+def _check_impl(value: str):
+    try:
+        impl = load_implementation(value)
+        expectations.load(impl.expectations)
+    except (ImplementationError, expectations.ExpectationsError) as exc:
+        raise CommandError(str(exc)) from None
+    return impl
+
+
+def _xdist_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("xdist") is not None
+
+
+def command_run(args) -> int:
+    import pytest
+
+    from harness.catalogue import base_args
+
+    impl = _check_impl(args.impl)
+    out_dir = Path(args.output)
+    label = run_label(impl.name, None)
+    results_path = out_dir / f"{label}.json"
+    pytest_args = base_args(args.impl) + [
+        "--results", str(results_path),
+        f"--junitxml={out_dir / (label + '.junit.xml')}",
+        f"--report-log={out_dir / (label + '.reportlog.jsonl')}",
+    ]
+    workers = args.workers
+    if workers != "0" and _xdist_available():
+        pytest_args += ["-n", workers]
+    pytest_args += args.pytest_args
+    code = pytest.main(pytest_args)
+    if code in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR,
+                pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.NO_TESTS_COLLECTED):
+        raise CommandError(f"pytest stopped with exit code {int(code)} ({code.name.lower()})")
+    try:
+        document = results.read(results_path)
+    except results.ResultsError as exc:
+        raise CommandError(f"no usable results: {exc}") from None
+    records = document["specs"]
+    bad = results.unexpected(records)
+    for record in bad:
+        print(f"UNEXPECTED {record['outcome']}: {record['id']} ({record['nodeid']})")
+    print(f"results: {results_path}")
+    print(outcomes.summary_line(results.counts(records)))
+    return EXIT_UNEXPECTED if bad else EXIT_OK
+
+
+def command_list(args) -> int:
+    from harness.catalogue import by_area, collect
+
+    _check_impl(args.impl)
+    try:
+        specs = collect(args.impl)
+    except RuntimeError as exc:
+        raise CommandError(f"cannot collect the specs: {exc}") from None
+    if args.json:
+        print(json.dumps(specs, indent=1))
+        return EXIT_OK
+    areas = by_area(specs)
+    for area, elements in areas.items():
+        count = len({s["id"] for spec_list in elements.values() for s in spec_list})
+        print(f"{area} ({count} specs)")
+        for element, spec_list in elements.items():
+            na = sum(1 for s in spec_list if s["na_reason"])
+            note = f", {na} n/a for {args.impl}" if na else ""
+            print(f"  {element}: {len(spec_list)}{note}")
+            if args.verbose:
+                for spec in spec_list:
+                    suffix = f"  [n/a: {spec['na_reason']}]" if spec["na_reason"] else ""
+                    print(f"    {spec['id']}{suffix}")
+    total = len(specs)
+    applicable = sum(1 for s in specs if not s["na_reason"])
+    print(f"{total} specs in {len(areas)} areas; {applicable} apply to {args.impl} here")
+    return EXIT_OK
+
+
+def command_probe(args) -> int:
+    impl = _check_impl(args.impl)
+    report = {
+        "capabilities": probe_all(),
+        "implementation": impl.info(),
+        "surface": compare(impl.module),
+    }
+    if args.json:
+        print(json.dumps(report, indent=1))
+        return EXIT_OK
+    print("host capabilities:")
+    for name, present in sorted(report["capabilities"].items()):
+        print(f"  {name:20} {'yes' if present else 'no'}")
+    info = report["implementation"]
+    print(f"implementation: {info['name']} {info['version']} ({info['source']}), "
+          f"CPython semantics {info['semantics']}")
+    surface = report["surface"]
+    print("API surface against this Python's stdlib socket module:")
+    print("  missing names: " + (", ".join(surface["missing"]) or "none"))
+    print("  extra names:   " + (", ".join(surface["extra"]) or "none"))
+    print("  __all__ missing: " + (", ".join(surface["all_missing"]) or "none"))
+    print("  __all__ extra:   " + (", ".join(surface["all_extra"]) or "none"))
+    if surface["signatures"]:
+        print("  signature differences:")
+        for diff in surface["signatures"]:
+            print(f"    {diff['name']}: stdlib {diff['expected']}, implementation {diff['actual']}")
+    else:
+        print("  signature differences: none")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m harness",
+        description="sockspec: run the socket-module conformance specs against an implementation.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    run = commands.add_parser("run", help="run the conformance specs against one implementation")
+    run.add_argument("--impl", default="stdlib",
+                     help="registered name, dotted module path or .py file (default: stdlib)")
+    run.add_argument("-n", "--workers", default="auto",
+                     help="pytest-xdist workers: a number, 'auto' (default) or 0 for none")
+    run.add_argument("--output", default=str(ROOT / "reports" / "results"),
+                     help="folder for the results JSON, JUnit XML and report log")
+    run.add_argument("pytest_args", nargs="*", help="after '--': extra pytest arguments")
+    run.set_defaults(handler=command_run)
+
+    listing = commands.add_parser("list", help="print the spec catalogue by area and element")
+    listing.add_argument("--impl", default="stdlib", help="implementation deciding what is n/a")
+    listing.add_argument("-v", "--verbose", action="store_true", help="list every spec id")
+    listing.add_argument("--json", action="store_true", help="print the catalogue as JSON")
+    listing.set_defaults(handler=command_list)
+
+    probe = commands.add_parser("probe", help="print host capabilities and the API surface")
+    probe.add_argument("--impl", default="stdlib", help="implementation to compare with stdlib")
+    probe.add_argument("--json", action="store_true", help="print as JSON")
+    probe.set_defaults(handler=command_probe)
+    return parser
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except CommandError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE

@@ -1,0 +1,228 @@
+"""The plugin turns what happened to each spec into the right outcome and exit status."""
+
+from __future__ import annotations
+
+
+def test_pass_fail_and_na_are_counted_apart(project):
+    project.spec_file("area", """
+        @spec("socketpair")
+        def test_passes(impl):
+            a, b = impl.socketpair()
+            a.close(); b.close()
+            assert a.fileno() == -1
+
+        @spec("socketpair")
+        def test_fails(impl):
+            assert impl.AF_INET == -1
+
+        @spec("socket.close", since="99.0")
+        def test_future_behaviour(impl):
+            raise AssertionError("must not run")
+
+        @spec("socket.close", needs=["root"], platforms=["win32"])
+        def test_other_platform(impl):
+            raise AssertionError("must not run")
+    """)
+    result = project.run()
+    assert result.ret == 1
+    records = project.records()
+    assert records["passes"]["outcome"] == "pass"
+    assert records["fails"]["outcome"] == "fail"
+    assert records["fails"]["fingerprint"] == {"exception": "AssertionError", "errno": None}
+    assert records["future_behaviour"]["outcome"] == "n/a"
+    assert "99.0" in records["future_behaviour"]["na_reason"]
+    assert records["other_platform"]["outcome"] == "n/a"
+    result.stdout.fnmatch_lines(["*1 passed, 1 failed, 2 n/a*"])
+    summary = project.document()["summary"]
+    assert (summary["pass"], summary["fail"], summary["n/a"], summary["skip"]) == (1, 1, 2, 0)
+
+
+def test_na_only_run_passes(project):
+    project.spec_file("area", """
+        @spec("socket.close", before="3.0")
+        def test_old(impl):
+            raise AssertionError
+    """)
+    result = project.run()
+    assert result.ret == 0
+    assert project.records()["old"]["outcome"] == "n/a"
+
+
+def test_ids_area_and_elements_are_recorded(project):
+    project.spec_file("makefile", """
+        @spec("socket.makefile", "SocketIO.readinto")
+        @pytest.mark.parametrize("mode", ["rb", "wb"])
+        def test_makefile_mode(impl, mode):
+            assert mode in ("rb", "wb")
+    """)
+    assert project.run().ret == 0
+    records = project.records()
+    assert set(records) == {"makefile_mode[rb]", "makefile_mode[wb]"}
+    record = records["makefile_mode[rb]"]
+    assert record["area"] == "makefile"
+    assert record["elements"] == ["socket.makefile", "SocketIO.readinto"]
+    assert record["nodeid"] == "specs/test_makefile.py::test_makefile_mode[rb]"
+
+
+def test_spec_id_survives_a_move_to_another_file(project):
+    source = """
+        @spec("getfqdn")
+        def test_getfqdn_strips(impl):
+            assert impl.getfqdn("  x.invalid ") == "x.invalid"
+    """
+    project.spec_file("one", source)
+    project.run()
+    first = project.records()
+    (project.root / "specs" / "test_one.py").unlink()
+    project.spec_file("two", source)
+    project.run()
+    second = project.records()
+    assert set(first) == set(second) == {"getfqdn_strips"}
+
+
+def test_duplicate_spec_ids_are_refused(project):
+    project.spec_file("one", """
+        @spec("getfqdn")
+        def test_same(impl):
+            pass
+    """)
+    project.spec_file("two", """
+        @spec("getfqdn")
+        def test_same(impl):
+            pass
+    """)
+    result = project.run()
+    assert result.ret == 4
+    result.stderr.fnmatch_lines(["*spec id 'same' is already used by*"])
+
+
+def test_spec_without_metadata_is_refused(project):
+    project.spec_file("bare", """
+        def test_no_metadata():
+            pass
+    """)
+    result = project.run()
+    assert result.ret == 4
+    result.stderr.fnmatch_lines(["*test_no_metadata: a spec needs @spec(...) metadata*"])
+
+
+def test_unknown_capability_is_a_collection_error(project):
+    project.spec_file("bad", """
+        @spec("socket.close", needs=["teleport"])
+        def test_x(impl):
+            pass
+    """)
+    result = project.run()
+    assert result.ret != 0
+    result.stdout.fnmatch_lines(["*unknown capability 'teleport'*"])
+
+
+def test_a_spec_that_skips_itself_is_unexpected(project):
+    project.spec_file("area", """
+        @spec("socket.close")
+        def test_skips(impl):
+            pytest.skip("no reason")
+    """)
+    result = project.run()
+    assert project.records()["skips"]["outcome"] == "skip"
+    assert result.ret == 1
+
+
+def test_failure_in_fixture_setup_is_an_error(project):
+    project.spec_file("area", """
+        @pytest.fixture
+        def broken():
+            raise RuntimeError("fixture broke")
+
+        @spec("socket.close")
+        def test_uses_broken(impl, broken):
+            pass
+    """)
+    result = project.run()
+    record = project.records()["uses_broken"]
+    assert record["outcome"] == "error"
+    assert "fixture broke" in record["message"]
+    assert result.ret == 1
+
+
+def test_timeout_is_recorded(project):
+    project.spec_file("area", """
+        import time
+
+        @spec("socket.recv")
+        @pytest.mark.timeout(1)
+        def test_hangs(impl):
+            time.sleep(30)
+    """)
+    result = project.run()
+    record = project.records()["hangs"]
+    assert record["outcome"] == "timeout"
+    assert result.ret == 1
+
+
+def test_missing_specs_are_recorded(project):
+    project.spec_file("area", """
+        @spec("socket.close")
+        def test_a_first_fails(impl):
+            assert False
+
+        @spec("socket.close")
+        def test_b_never_runs(impl):
+            pass
+    """)
+    result = project.run("-x")
+    records = project.records()
+    assert records["a_first_fails"]["outcome"] == "fail"
+    assert records["b_never_runs"]["outcome"] == "missing"
+    result.stdout.fnmatch_lines(["*MISSING specs/test_area.py::test_b_never_runs*"])
+    assert result.ret == 1
+
+
+def test_deselected_specs_are_not_missing(project):
+    project.spec_file("area", """
+        @spec("socket.close")
+        def test_kept(impl):
+            pass
+
+        @spec("socket.close")
+        def test_dropped(impl):
+            pass
+    """)
+    assert project.run("-k", "kept").ret == 0
+    assert set(project.records()) == {"kept"}
+
+
+def test_worker_crash_is_recorded_and_the_run_goes_on(project):
+    project.spec_file("area", """
+        import os
+
+        @spec("socket.close")
+        def test_crashes(impl):
+            os._exit(3)
+
+        @spec("socket.close")
+        def test_after_the_crash(impl):
+            pass
+    """)
+    result = project.run("-n", "1", "-p", "xdist", subprocess=True)
+    records = project.records()
+    assert records["crashes"]["outcome"] == "crash"
+    assert "crashed" in records["crashes"]["message"]
+    assert records["after_the_crash"]["outcome"] == "pass"
+    assert result.ret == 1
+
+
+def test_results_record_run_info(project):
+    project.spec_file("area", """
+        @spec("socket.close")
+        def test_ok(impl):
+            pass
+    """)
+    project.run()
+    info = project.document()["run_info"]
+    assert info["implementation"]["name"] == "stdlib"
+    assert info["persona"] is None
+    assert info["capabilities"]["af_unix"] in (True, False)
+    assert info["start"] <= info["end"]
+    assert set(info["surface"]) >= {"missing", "extra", "signatures"}
+    assert project.document()["complete"] is True
