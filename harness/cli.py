@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
-from harness import expectations, outcomes, results
+from harness import expectations, outcomes, replay_command, report_command, results
 from harness.capabilities import probe_all
 from harness.loading import ROOT, ImplementationError, load_implementation
 from harness.runinfo import run_label
@@ -23,9 +23,9 @@ class CommandError(Exception):
     """A one-line message for the user; the command exits with status 2."""
 
 
-def _check_impl(value: str):
+def _check_impl(value: str, persona: Optional[str] = None):
     try:
-        impl = load_implementation(value)
+        impl = load_implementation(value, persona)
         expectations.load(impl.expectations)
     except (ImplementationError, expectations.ExpectationsError) as exc:
         raise CommandError(str(exc)) from None
@@ -43,11 +43,11 @@ def command_run(args) -> int:
 
     from harness.catalogue import base_args
 
-    impl = _check_impl(args.impl)
+    impl = _check_impl(args.impl, args.persona)
     out_dir = Path(args.output)
-    label = run_label(impl.name, None)
+    label = run_label(impl.name, args.persona)
     results_path = out_dir / f"{label}.json"
-    pytest_args = base_args(args.impl) + [
+    pytest_args = base_args(args.impl) + (["--persona", args.persona] if args.persona else []) + [
         "--results", str(results_path),
         f"--junitxml={out_dir / (label + '.junit.xml')}",
         f"--report-log={out_dir / (label + '.reportlog.jsonl')}",
@@ -69,6 +69,9 @@ def command_run(args) -> int:
     for record in bad:
         print(f"UNEXPECTED {record['outcome']}: {record['id']} ({record['nodeid']})")
     print(f"results: {results_path}")
+    page = report_command.write_run_report(results_path)
+    if page is not None:
+        print(f"report: {page}")
     print(outcomes.summary_line(results.counts(records)))
     return EXIT_UNEXPECTED if bad else EXIT_OK
 
@@ -144,6 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run the conformance specs against one implementation")
     run.add_argument("--impl", default="stdlib",
                      help="registered name, dotted module path or .py file (default: stdlib)")
+    run.add_argument("--persona", default=None,
+                     help="run under a persona: windows, no-ipv6, no-unix, no-sendfile, no-reuseport")
     run.add_argument("-n", "--workers", default="auto",
                      help="pytest-xdist workers: a number, 'auto' (default) or 0 for none")
     run.add_argument("--output", default=str(ROOT / "reports" / "results"),
@@ -161,6 +166,9 @@ def build_parser() -> argparse.ArgumentParser:
     probe.add_argument("--impl", default="stdlib", help="implementation to compare with stdlib")
     probe.add_argument("--json", action="store_true", help="print as JSON")
     probe.set_defaults(handler=command_probe)
+
+    report_command.register(commands)
+    replay_command.register(commands)
     return parser
 
 

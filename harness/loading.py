@@ -47,6 +47,7 @@ class LoadedImplementation:
     expectations: Optional[Path]
     install_hint: str
     folder: Optional[Path] = None
+    persona: Optional[str] = None
 
     def info(self) -> Dict[str, Any]:
         return {
@@ -55,6 +56,7 @@ class LoadedImplementation:
             "source": self.source,
             "module": getattr(self.module, "__name__", "?"),
             "semantics": ".".join(map(str, self.semantics)),
+            "persona": self.persona,
         }
 
 
@@ -183,8 +185,10 @@ def load_registered(name: str) -> LoadedImplementation:
     )
 
 
-def load_implementation(value: str) -> LoadedImplementation:
+def load_implementation(value: str, persona: Optional[str] = None) -> LoadedImplementation:
     """Resolve an ``--impl`` value; raises ImplementationError with a one-line message."""
+    if persona:
+        return _load_with_persona(value.strip(), persona)
     value = value.strip()
     if not value:
         raise ImplementationError("--impl is empty; give a registered name, module or .py file")
@@ -225,3 +229,52 @@ def loaded_implementation(config) -> LoadedImplementation:
         return config.stash[LOADED_KEY]
     except KeyError:
         raise RuntimeError("no implementation loaded: is harness.plugin active?") from None
+
+
+def _source_of(value: str) -> Tuple[Path, Optional[Path], Dict[str, Any]]:
+    """(source file, registered folder or None, metadata) of an implementation."""
+    if value in registered_names():
+        folder = IMPLEMENTATIONS_DIR / value
+        meta = read_metadata(folder)
+        if "file" in meta:
+            return folder / meta["file"], folder, meta
+        spec = importlib.util.find_spec(meta["module"])
+        origin = getattr(spec, "origin", None) if spec else None
+        if meta["module"] != "socket" or not origin or not origin.endswith(".py"):
+            raise ImplementationError(
+                f"implementation {value!r} is a package module; personas need one source file "
+                "(stdlib, reference or a .py path)"
+            )
+        return Path(origin), folder, meta
+    path = Path(value)
+    if not path.is_file():
+        raise ImplementationError(f"personas need a source file; {value!r} is not one")
+    return path, None, {}
+
+
+def _load_with_persona(value: str, persona_name: str) -> LoadedImplementation:
+    from harness import personas
+
+    try:
+        persona = personas.get(persona_name)
+    except personas.PersonaError as exc:
+        raise ImplementationError(str(exc)) from None
+    path, folder, meta = _source_of(value)
+    label = folder.name if folder else path.stem
+    module_name = f"sockspec_impl_{label}_{persona.name.replace('-', '_')}"
+    hint = meta.get("install", "")
+    module, _ = _import(label, lambda: personas.load_source(path, module_name, persona), hint)
+    _check_names(label, module)
+    expectations = folder / EXPECTATIONS_FILE if folder else None
+    version = meta.get("version") if meta.get("version") else _python_version()
+    return LoadedImplementation(
+        name=label,
+        module=module,
+        source=str(path),
+        version=version,
+        semantics=_semantics(meta.get("semantics")),
+        expectations=expectations if expectations and expectations.is_file() else None,
+        install_hint=hint,
+        folder=folder,
+        persona=persona.name,
+    )

@@ -17,7 +17,7 @@ from typing import Any, Dict, List, Optional
 import pytest
 
 from harness import expectations as expectations_module
-from harness import outcomes, results, runinfo
+from harness import outcomes, personas, results, runinfo
 from harness.applicability import not_applicable_reason
 from harness.capabilities import probe_all
 from harness.expectations import Expectations, ExpectationsError
@@ -47,6 +47,7 @@ class RunState:
     is_worker: bool
     start: str
     ignore_threads: List[str]
+    platform: str = sys.platform
     recorder: Optional[Recorder] = None
     all_spec_ids: Dict[str, str] = dataclasses.field(default_factory=dict)
     catalogue: List[Dict[str, Any]] = dataclasses.field(default_factory=list)
@@ -68,6 +69,11 @@ def pytest_addoption(parser):
              "eventlet), a dotted module path or a .py file (default: stdlib)",
     )
     group.addoption(
+        "--persona", default=None, metavar="NAME",
+        help="run the implementation's source under a persona (windows, no-ipv6, no-unix, "
+             "no-sendfile, no-reuseport) so its platform branches run on this host",
+    )
+    group.addoption(
         "--expectations", default=None, metavar="TOML",
         help="known failures to apply instead of the implementation's own expectations.toml",
     )
@@ -84,15 +90,17 @@ def state_of(config) -> RunState:
 def pytest_configure(config):
     config.addinivalue_line("markers", "spec: sockspec conformance spec metadata")
     try:
-        impl = load_implementation(config.getoption("impl") or "stdlib")
+        impl = load_implementation(config.getoption("impl") or "stdlib", config.getoption("persona"))
         override = config.getoption("expectations")
         known = expectations_module.load(Path(override) if override else impl.expectations)
     except (ImplementationError, ExpectationsError) as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[LOADED_KEY] = impl
     workerinput = getattr(config, "workerinput", None)
+    persona = impl.persona
     capabilities = workerinput["sockspec_capabilities"] if workerinput else probe_all()
-    persona = None
+    if persona and not workerinput:
+        capabilities = personas.get(persona).adjust(capabilities)
     state = RunState(
         impl=impl,
         expectations=known,
@@ -103,6 +111,8 @@ def pytest_configure(config):
         start=workerinput["sockspec_start"] if workerinput else runinfo.now(),
         ignore_threads=list(_impl_ignore_threads(impl)),
     )
+    if persona:
+        state.platform = personas.get(persona).platform
     if not state.is_worker:
         state.recorder = Recorder()
     config.stash[STATE_KEY] = state
@@ -154,7 +164,7 @@ def pytest_collection_modifyitems(session, config, items):
         info = {"id": spec_id, "nodeid": item.nodeid, "area": area_from_path(str(item.path))}
         info.update(meta.as_dict())
         info["na_reason"] = not_applicable_reason(
-            meta, state.impl.semantics, state.capabilities, state.persona
+            meta, state.impl.semantics, state.capabilities, state.persona, state.platform
         )
         item.stash[ITEM_KEY] = info
         item.user_properties.append((META_PROPERTY, {k: info[k] for k in ("id", "area", "elements")}))

@@ -1,0 +1,184 @@
+"""Personas: run a socket module's platform branches on this host.
+
+A persona executes a socket module's *source* (the reference, or the stdlib
+module's own file) under a fresh module name, with substitute ``_socket``,
+``os`` and ``sys`` modules handed to its ``import`` statements. The real
+modules are never reloaded or changed: other modules hold the real socket
+module's timeout sentinel, and the peers of every spec use the real ``_socket``.
+"""
+
+from __future__ import annotations
+
+import builtins
+import dataclasses
+import os as real_os
+import sys as real_sys
+import types
+from pathlib import Path
+from typing import Callable, Dict, Mapping, Tuple
+
+import _socket as real_socket_module
+
+
+class PersonaError(Exception):
+    """A persona that does not exist or cannot apply to this implementation."""
+
+
+class _Hidden:
+    """A class attribute that reads as absent, so ``hasattr(cls, name)`` is False."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __get__(self, instance, owner=None):
+        raise AttributeError(self.name)
+
+
+def _module_copy(source: types.ModuleType, drop=(), **changes) -> types.ModuleType:
+    """A new module with ``source``'s attributes, less ``drop``, plus ``changes``."""
+    copy = types.ModuleType(source.__name__, getattr(source, "__doc__", None))
+    for key, value in vars(source).items():
+        if key not in drop and key not in ("__name__", "__loader__", "__spec__"):
+            setattr(copy, key, value)
+    for key, value in changes.items():
+        setattr(copy, key, value)
+    return copy
+
+
+class _SysView(types.ModuleType):
+    """``sys`` with some attributes replaced; everything else is the real one's."""
+
+    def __init__(self, overrides: Mapping[str, object]):
+        super().__init__("sys")
+        self.__dict__.update(overrides)
+
+    def __getattr__(self, name):
+        return getattr(real_sys, name)
+
+
+def _socket_type_without(*methods: str) -> type:
+    namespace = {m: _Hidden(m) for m in methods}
+    namespace["__module__"] = "_socket"
+    namespace["__slots__"] = ()
+    return type("socket", (real_socket_module.socket,), namespace)
+
+
+def _fake_socket_module(drop=(), hide_methods=(), **changes) -> types.ModuleType:
+    if hide_methods:
+        kind = _socket_type_without(*hide_methods)
+        changes.setdefault("socket", kind)
+        changes.setdefault("SocketType", kind)
+    return _module_copy(real_socket_module, drop=drop, **changes)
+
+
+def _windows_os() -> types.ModuleType:
+    # On this host "handles" are descriptors, so the handle functions map onto the fd ones.
+    return _module_copy(
+        real_os, drop=("sendfile",), name="nt",
+        get_handle_inheritable=real_os.get_inheritable,
+        set_handle_inheritable=real_os.set_inheritable,
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class Persona:
+    name: str
+    description: str
+    platform: str
+    capabilities: Mapping[str, bool]
+    build: Callable[[], Dict[str, types.ModuleType]]
+
+    def modules(self) -> Dict[str, types.ModuleType]:
+        """The substitute modules, made fresh for each load."""
+        return self.build()
+
+    def adjust(self, capabilities: Mapping[str, bool]) -> Dict[str, bool]:
+        merged = dict(capabilities)
+        merged.update(self.capabilities)
+        return merged
+
+
+def _windows() -> Dict[str, types.ModuleType]:
+    return {
+        "_socket": _fake_socket_module(drop=("socketpair",), hide_methods=("sendmsg", "recvmsg")),
+        "os": _windows_os(),
+        "sys": _SysView({"platform": "win32"}),
+    }
+
+
+PERSONAS: Dict[str, Persona] = {
+    p.name: p
+    for p in (
+        Persona(
+            "windows",
+            "os.name 'nt', sys.platform 'win32': no native socketpair (the TCP fallback), no "
+            "sendmsg/recvmsg, no os.sendfile, handle-based inheritance, errorTab",
+            "win32",
+            {"socketpair_native": False, "sendmsg": False, "scm_rights": False,
+             "os_sendfile": False, "linux_abstract_unix": False, "netns": False},
+            _windows,
+        ),
+        Persona(
+            "no-ipv6", "a host without IPv6 (has_ipv6 False)", real_sys.platform,
+            {"ipv6": False, "dualstack_ipv6": False},
+            lambda: {"_socket": _fake_socket_module(has_ipv6=False)},
+        ),
+        Persona(
+            "no-unix", "a host without AF_UNIX", real_sys.platform,
+            {"af_unix": False, "scm_rights": False, "linux_abstract_unix": False},
+            lambda: {"_socket": _fake_socket_module(drop=("AF_UNIX",))},
+        ),
+        Persona(
+            "no-sendfile", "an os module without sendfile", real_sys.platform,
+            {"os_sendfile": False},
+            lambda: {"os": _module_copy(real_os, drop=("sendfile",))},
+        ),
+        Persona(
+            "no-reuseport", "a _socket module without SO_REUSEPORT", real_sys.platform,
+            {"so_reuseport": False},
+            lambda: {"_socket": _fake_socket_module(drop=("SO_REUSEPORT",))},
+        ),
+    )
+}
+
+
+def get(name: str) -> Persona:
+    try:
+        return PERSONAS[name]
+    except KeyError:
+        known = ", ".join(sorted(PERSONAS))
+        raise PersonaError(f"unknown persona {name!r}; known: {known}") from None
+
+
+def _importer(substitutes: Mapping[str, types.ModuleType]):
+    real_import = builtins.__import__
+
+    def persona_import(name, globals=None, locals=None, fromlist=(), level=0):
+        if level == 0 and name in substitutes:
+            return substitutes[name]
+        return real_import(name, globals, locals, fromlist, level)
+
+    return persona_import
+
+
+def load_source(path: Path, module_name: str, persona: Persona) -> Tuple[types.ModuleType, Dict]:
+    """Execute ``path`` as module ``module_name`` with the persona's substitute modules."""
+    source = Path(path).read_text(encoding="utf-8")
+    code = compile(source, str(path), "exec")
+    substitutes = persona.modules()
+    module_builtins = dict(vars(builtins))
+    module_builtins["__import__"] = _importer(substitutes)
+    module = types.ModuleType(module_name)
+    module.__file__ = str(path)
+    module.__dict__["__builtins__"] = module_builtins
+    previous = real_sys.modules.get(module_name)
+    real_sys.modules[module_name] = module
+    try:
+        exec(code, module.__dict__)
+    except BaseException:
+        if previous is None:
+            real_sys.modules.pop(module_name, None)
+        else:
+            real_sys.modules[module_name] = previous
+        raise
+    return module, substitutes
