@@ -9,6 +9,7 @@ module's timeout sentinel, and the peers of every spec use the real ``_socket``.
 
 from __future__ import annotations
 
+import _socket as real_socket_module
 import builtins
 import dataclasses
 import os as real_os
@@ -16,8 +17,6 @@ import sys as real_sys
 import types
 from pathlib import Path
 from typing import Callable, Dict, Mapping, Tuple
-
-import _socket as real_socket_module
 
 
 class PersonaError(Exception):

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import inspect
-from enum import IntEnum, IntFlag
 import socket as stdlib_socket
+from enum import IntEnum, IntFlag
 from typing import Any, Dict, List, Optional
 
 #: Classes whose Python-level methods are compared by signature.
