@@ -89,6 +89,8 @@ CAPABILITIES: Dict[str, Callable[[], bool]] = {
     "sendmsg": lambda: hasattr(_socket.socket, "sendmsg"),
     "linux_abstract_unix": lambda: sys.platform.startswith("linux") and _af_unix(),
     "exception_groups": lambda: hasattr(builtins, "ExceptionGroup"),
+    # The C module raises _socket.timeout; only from 3.10 is that TimeoutError itself.
+    "timeout_is_timeouterror": lambda: _socket.timeout is TimeoutError,
     "root": _is_root,
     "netns": _netns,
 }
