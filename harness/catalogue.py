@@ -33,10 +33,23 @@ def collect(impl: str = "stdlib", extra_args=()) -> List[Dict[str, Any]]:
     return catcher.specs
 
 
-def base_args(impl: str) -> List[str]:
+def spec_paths(areas=()) -> List[str]:
+    """specs/, or the files of the given areas; ValueError names an unknown area."""
+    if not areas:
+        return [str(ROOT / "specs")]
+    paths = []
+    for area in areas:
+        path = ROOT / "specs" / f"test_{area}.py"
+        if not path.is_file():
+            raise ValueError(f"unknown area {area!r}: there is no specs/test_{area}.py")
+        paths.append(str(path))
+    return paths
+
+
+def base_args(impl: str, areas=()) -> List[str]:
     """The pytest arguments that point at the specs and this project's configuration."""
     return [
-        str(ROOT / "specs"),
+        *spec_paths(areas),
         "--rootdir", str(ROOT),
         "-c", str(ROOT / "pyproject.toml"),
         "--impl", impl,

@@ -41,13 +41,19 @@ def _xdist_available() -> bool:
 def command_run(args) -> int:
     import pytest
 
-    from harness.catalogue import base_args
+    from harness.catalogue import base_args, spec_paths
 
     impl = _check_impl(args.impl, args.persona)
+    try:
+        spec_paths(args.area)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
     out_dir = Path(args.output)
     label = run_label(impl.name, args.persona)
     results_path = out_dir / f"{label}.json"
-    pytest_args = base_args(args.impl) + (["--persona", args.persona] if args.persona else []) + [
+    pytest_args = base_args(args.impl, areas=args.area)
+    pytest_args += ["--persona", args.persona] if args.persona else []
+    pytest_args += [
         "--results", str(results_path),
         f"--junitxml={out_dir / (label + '.junit.xml')}",
         f"--report-log={out_dir / (label + '.reportlog.jsonl')}",
@@ -149,6 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="registered name, dotted module path or .py file (default: stdlib)")
     run.add_argument("--persona", default=None,
                      help="run under a persona: windows, no-ipv6, no-unix, no-sendfile, no-reuseport")
+    run.add_argument("--area", action="append", default=[], metavar="AREA",
+                     help="run only this area's specs (specs/test_AREA.py); repeatable")
     run.add_argument("-n", "--workers", default="auto",
                      help="pytest-xdist workers: a number, 'auto' (default) or 0 for none")
     run.add_argument("--output", default=str(ROOT / "reports" / "results"),
