@@ -1,0 +1,282 @@
+"""The ``socket`` constructor: defaults, -1 values, detection from a descriptor, bad arguments.
+
+Also the class itself: a subclass of the C type exported as ``SocketType``, with ``__slots__``
+(``__weakref__``, ``_io_refs``, ``_closed``) and no instance ``__dict__``.
+"""
+
+import _socket
+import errno
+import os
+import weakref
+
+import pytest
+
+from fixtures.peers import fd_is_open
+from harness.spec import spec
+
+
+def _raw_fd(family, kind):
+    """A descriptor made by the trusted ``_socket`` module (the caller owns it)."""
+    return _socket.socket(family, kind).detach()
+
+
+def _close_fd_quietly(fd):
+    try:
+        os.close(fd)
+    except OSError:
+        pass
+
+
+@spec("socket.__init__")
+def test_constructor_defaults_to_inet_stream_proto_0(impl):
+    with impl.socket() as sock:
+        assert (sock.family, sock.type, sock.proto) == (_socket.AF_INET, _socket.SOCK_STREAM, 0)
+        assert sock.getsockopt(_socket.SOL_SOCKET, _socket.SO_TYPE) == _socket.SOCK_STREAM
+        assert sock.getsockname() == ("0.0.0.0", 0)
+
+
+@spec("socket.__init__")
+def test_constructor_explicit_minus_one_means_defaults(impl):
+    with impl.socket(-1, -1, -1) as sock:
+        assert (sock.family, sock.type, sock.proto) == (_socket.AF_INET, _socket.SOCK_STREAM, 0)
+        assert sock.getsockopt(_socket.SOL_SOCKET, _socket.SO_TYPE) == _socket.SOCK_STREAM
+
+
+@spec("socket.__init__")
+def test_constructor_keyword_arguments(impl):
+    with impl.socket(family=_socket.AF_INET, type=_socket.SOCK_DGRAM, proto=0) as sock:
+        assert (sock.family, sock.type) == (_socket.AF_INET, _socket.SOCK_DGRAM)
+        assert sock.getsockopt(_socket.SOL_SOCKET, _socket.SO_TYPE) == _socket.SOCK_DGRAM
+
+
+@spec("socket.__init__")
+def test_constructor_explicit_proto_is_kept(impl):
+    with impl.socket(_socket.AF_INET, _socket.SOCK_STREAM, _socket.IPPROTO_TCP) as sock:
+        assert sock.proto == _socket.IPPROTO_TCP
+
+
+@spec("socket.__init__")
+def test_constructor_only_family_defaults_type_and_proto(impl):
+    with impl.socket(_socket.AF_INET) as sock:
+        assert (sock.type, sock.proto) == (_socket.SOCK_STREAM, 0)
+        assert sock.getsockopt(_socket.SOL_SOCKET, _socket.SO_TYPE) == _socket.SOCK_STREAM
+
+
+@spec("socket.__init__", platforms=["linux"], needs=["af_unix"])
+@pytest.mark.parametrize(
+    "family_name, kind_name, proto",
+    [
+        pytest.param("AF_UNIX", "SOCK_STREAM", 0, id="stream"),
+        pytest.param("AF_UNIX", "SOCK_DGRAM", 0, id="dgram"),
+    ],
+)
+def test_constructor_fileno_detects_unix_family_type_proto(impl, family_name, kind_name, proto):
+    fd = _raw_fd(getattr(_socket, family_name), getattr(_socket, kind_name))
+    try:
+        sock = impl.socket(fileno=fd)
+    except BaseException:
+        _close_fd_quietly(fd)
+        raise
+    with sock:
+        assert sock.fileno() == fd
+        assert sock.family == getattr(_socket, family_name)
+        assert sock.type == getattr(_socket, kind_name)
+        assert sock.proto == proto
+
+
+@spec("socket.__init__", platforms=["linux"])
+@pytest.mark.parametrize(
+    "family_name, kind_name, proto",
+    [
+        pytest.param("AF_INET", "SOCK_STREAM", _socket.IPPROTO_TCP, id="tcp"),
+        pytest.param("AF_INET", "SOCK_DGRAM", _socket.IPPROTO_UDP, id="udp"),
+    ],
+)
+def test_constructor_fileno_detects_inet_family_type_proto(impl, family_name, kind_name, proto):
+    fd = _raw_fd(getattr(_socket, family_name), getattr(_socket, kind_name))
+    try:
+        sock = impl.socket(fileno=fd)
+    except BaseException:
+        _close_fd_quietly(fd)
+        raise
+    with sock:
+        assert sock.fileno() == fd
+        assert sock.family == getattr(_socket, family_name)
+        assert sock.type == getattr(_socket, kind_name)
+        assert sock.proto == proto
+
+
+@spec("socket.__init__", platforms=["linux"], needs=["ipv6"])
+def test_constructor_fileno_detects_inet6(impl):
+    fd = _raw_fd(_socket.AF_INET6, _socket.SOCK_STREAM)
+    try:
+        sock = impl.socket(fileno=fd)
+    except BaseException:
+        _close_fd_quietly(fd)
+        raise
+    with sock:
+        assert (sock.family, sock.type, sock.proto) == (
+            _socket.AF_INET6,
+            _socket.SOCK_STREAM,
+            _socket.IPPROTO_TCP,
+        )
+
+
+@spec("socket.__init__", platforms=["linux"])
+def test_constructor_fileno_with_explicit_minus_one_detects(impl):
+    fd = _raw_fd(_socket.AF_INET, _socket.SOCK_DGRAM)
+    try:
+        sock = impl.socket(-1, -1, -1, fd)
+    except BaseException:
+        _close_fd_quietly(fd)
+        raise
+    with sock:
+        assert (sock.family, sock.type, sock.proto) == (
+            _socket.AF_INET,
+            _socket.SOCK_DGRAM,
+            _socket.IPPROTO_UDP,
+        )
+
+
+@spec("socket.__init__")
+def test_constructor_fileno_wraps_the_same_descriptor(impl):
+    raw = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
+    raw.bind(("127.0.0.1", 0))
+    name = raw.getsockname()
+    fd = raw.detach()
+    try:
+        sock = impl.socket(fileno=fd)
+    except BaseException:
+        _close_fd_quietly(fd)
+        raise
+    with sock:
+        assert sock.fileno() == fd
+        assert sock.getsockname() == name
+    assert not fd_is_open(fd)
+
+
+@spec("socket.__init__")
+def test_constructor_bad_family_raises_eafnosupport(impl):
+    with pytest.raises(OSError) as info:
+        impl.socket(12345, _socket.SOCK_STREAM)
+    assert info.value.errno == errno.EAFNOSUPPORT
+
+
+@spec("socket.__init__")
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(("inet",), id="family_str"),
+        pytest.param((_socket.AF_INET, "stream"), id="type_str"),
+        pytest.param((_socket.AF_INET, _socket.SOCK_STREAM, "tcp"), id="proto_str"),
+        pytest.param((-1, -1, -1, "3"), id="fileno_str"),
+        pytest.param((-1, -1, -1, 3.0), id="fileno_float"),
+        pytest.param((2.0,), id="family_float"),
+    ],
+)
+def test_constructor_wrong_argument_types_raise_typeerror(impl, args):
+    with pytest.raises(TypeError):
+        impl.socket(*args)
+
+
+@spec("socket.__init__")
+def test_constructor_fileno_of_closed_descriptor_raises_ebadf(impl):
+    fd = _raw_fd(_socket.AF_INET, _socket.SOCK_STREAM)
+    os.close(fd)
+    with pytest.raises(OSError) as info:
+        impl.socket(fileno=fd)
+    assert info.value.errno == errno.EBADF
+
+
+@spec("socket.__init__")
+@pytest.mark.parametrize("fileno", [-1, -5])
+def test_constructor_negative_fileno_raises_valueerror(impl, fileno):
+    with pytest.raises(ValueError, match="negative file descriptor"):
+        impl.socket(fileno=fileno)
+
+
+@spec("socket.__init__", platforms=["linux"])
+def test_constructor_fileno_of_non_socket_raises_enotsock(impl):
+    r, w = os.pipe()
+    try:
+        with pytest.raises(OSError) as info:
+            impl.socket(fileno=r)
+        assert info.value.errno == errno.ENOTSOCK
+        assert fd_is_open(r)
+    finally:
+        os.close(r)
+        os.close(w)
+
+
+@spec("socket.__init__")
+def test_constructor_descriptor_is_not_inheritable(impl):
+    with impl.socket() as sock:
+        assert os.get_inheritable(sock.fileno()) is False
+        assert sock.get_inheritable() is False
+
+
+@spec("socket.__init__")
+def test_constructor_uses_default_timeout(impl):
+    assert impl.getdefaulttimeout() is None
+    impl.setdefaulttimeout(2.5)
+    try:
+        with impl.socket() as sock:
+            assert sock.gettimeout() == 2.5
+            assert os.get_blocking(sock.fileno()) is False
+    finally:
+        impl.setdefaulttimeout(None)
+    with impl.socket() as sock:
+        assert sock.gettimeout() is None
+
+
+@spec("socket.__init__", platforms=["linux"])
+def test_constructor_sock_nonblock_flag_masked_from_type(impl):
+    kind = _socket.SOCK_STREAM | _socket.SOCK_NONBLOCK
+    with impl.socket(_socket.AF_INET, kind) as sock:
+        assert sock.type == _socket.SOCK_STREAM
+        assert sock.gettimeout() == 0.0
+        assert os.get_blocking(sock.fileno()) is False
+
+
+@spec("socket.__init__")
+def test_constructor_initial_io_refs_and_closed_slots(impl):
+    with impl.socket() as sock:
+        assert sock._io_refs == 0
+        assert sock._closed is False
+
+
+@spec("socket.__init__")
+def test_constructor_instances_have_no_dict(impl):
+    with impl.socket() as sock:
+        assert not hasattr(sock, "__dict__")
+        with pytest.raises(AttributeError):
+            sock.sockspec_extra = 1
+
+
+@spec("socket.__init__")
+def test_constructor_instances_are_weak_referenceable(impl):
+    sock = impl.socket()
+    with sock:
+        ref = weakref.ref(sock)
+        assert ref() is sock
+
+
+@spec("socket", "SocketType")
+def test_constructor_class_subclasses_sockettype(impl):
+    assert impl.SocketType is _socket.socket
+    assert issubclass(impl.socket, impl.SocketType)
+    assert impl.socket is not impl.SocketType
+    with impl.socket() as sock:
+        assert isinstance(sock, _socket.socket)
+
+
+@spec("socket.__init__")
+def test_constructor_subclass_keeps_its_class(impl):
+    class Sub(impl.socket):
+        __slots__ = ()
+
+    with Sub() as sock:
+        assert type(sock) is Sub
+        assert (sock.family, sock.type, sock.proto) == (_socket.AF_INET, _socket.SOCK_STREAM, 0)
+        assert sock._io_refs == 0
+        assert sock._closed is False

@@ -1,0 +1,293 @@
+"""``socket.__repr__``: class name, fd, family/type/proto text, laddr/raddr, the closed states.
+
+The form is ``<module.qualname[ [closed]] fd=N, family=F, type=T, proto=P[, laddr=A][, raddr=B]>``.
+Family and type are formatted with ``%s``: ``family=2, type=1`` from 3.11 (the enum ``str()``
+change), ``family=AddressFamily.AF_INET, type=SocketKind.SOCK_STREAM`` before.
+"""
+
+import _socket
+import errno
+import os
+
+import pytest
+
+from fixtures.peers import fd_is_open, raw_unix_pair
+from harness.spec import spec
+
+
+def _head(sock):
+    cls = type(sock)
+    return f"<{cls.__module__}.{cls.__qualname__}"
+
+
+def _numbers(family, kind, proto=0):
+    return f"family={int(family)}, type={int(kind)}, proto={proto}"
+
+
+@spec("socket.__repr__", since="3.11")
+def test_repr_unbound_inet_shows_wildcard_laddr(impl):
+    with impl.socket() as sock:
+        fd = sock.fileno()
+        expected = (
+            f"{_head(sock)} fd={fd}, {_numbers(_socket.AF_INET, _socket.SOCK_STREAM)}, "
+            "laddr=('0.0.0.0', 0)>"
+        )
+        assert repr(sock) == expected
+
+
+@spec("socket.__repr__", before="3.11")
+def test_repr_unbound_inet_enum_names_before_311(impl):
+    with impl.socket() as sock:
+        fd = sock.fileno()
+        expected = (
+            f"{_head(sock)} fd={fd}, family=AddressFamily.AF_INET, "
+            "type=SocketKind.SOCK_STREAM, proto=0, laddr=('0.0.0.0', 0)>"
+        )
+        assert repr(sock) == expected
+
+
+@spec("socket.__repr__", since="3.11")
+def test_repr_bound_inet_shows_laddr(impl):
+    with impl.socket(_socket.AF_INET, _socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        expected = (
+            f"{_head(sock)} fd={sock.fileno()}, {_numbers(_socket.AF_INET, _socket.SOCK_DGRAM)}, "
+            f"laddr=('127.0.0.1', {port})>"
+        )
+        assert repr(sock) == expected
+
+
+@spec("socket.__repr__", needs=["af_unix"])
+def test_repr_unbound_unix_has_no_laddr(impl):
+    with impl.socket(_socket.AF_UNIX, _socket.SOCK_STREAM) as sock:
+        text = repr(sock)
+        assert text.startswith(f"{_head(sock)} fd={sock.fileno()}, family=")
+        assert text.endswith(", proto=0>")
+        assert "laddr" not in text
+        assert "raddr" not in text
+
+
+@spec("socket.__repr__", since="3.11")
+def test_repr_connected_shows_laddr_and_raddr(impl, tcp_pair):
+    sock, peer = tcp_pair
+    laddr = sock.getsockname()
+    raddr = peer.getsockname()
+    expected = (
+        f"{_head(sock)} fd={sock.fileno()}, {_numbers(_socket.AF_INET, _socket.SOCK_STREAM)}, "
+        f"laddr={laddr}, raddr={raddr}>"
+    )
+    assert repr(sock) == expected
+
+
+@spec("socket.__repr__", before="3.11")
+def test_repr_connected_enum_names_before_311(impl, tcp_pair):
+    sock, peer = tcp_pair
+    expected = (
+        f"{_head(sock)} fd={sock.fileno()}, family=AddressFamily.AF_INET, "
+        f"type=SocketKind.SOCK_STREAM, proto=0, laddr={sock.getsockname()}, "
+        f"raddr={peer.getsockname()}>"
+    )
+    assert repr(sock) == expected
+
+
+@spec("socket.__repr__", needs=["af_unix"])
+def test_repr_unix_socketpair_has_no_empty_addresses(impl, unix_pair):
+    sock, _peer = unix_pair
+    text = repr(sock)
+    assert text.startswith(f"{_head(sock)} fd={sock.fileno()}, family=")
+    assert text.endswith(", proto=0>")
+    assert "laddr" not in text
+    assert "raddr" not in text
+
+
+@spec("socket.__repr__", needs=["af_unix"])
+def test_repr_unix_bound_path_shown_unquoted(impl, tmp_path):
+    path = str(tmp_path / "r.sock")
+    with impl.socket(_socket.AF_UNIX, _socket.SOCK_STREAM) as sock:
+        sock.bind(path)
+        text = repr(sock)
+        assert text.startswith(f"{_head(sock)} fd={sock.fileno()}, family=")
+        assert text.endswith(f", proto=0, laddr={path}>")
+
+
+@spec("socket.__repr__", since="3.11", needs=["af_unix"])
+def test_repr_unix_bound_path_full_text(impl, tmp_path):
+    path = str(tmp_path / "f.sock")
+    with impl.socket(_socket.AF_UNIX, _socket.SOCK_DGRAM) as sock:
+        sock.bind(path)
+        expected = (
+            f"{_head(sock)} fd={sock.fileno()}, "
+            f"{_numbers(_socket.AF_UNIX, _socket.SOCK_DGRAM)}, laddr={path}>"
+        )
+        assert repr(sock) == expected
+
+
+@spec("socket.__repr__", "socket.close")
+def test_repr_closed_with_open_makefile_shows_real_fd_without_addresses(impl, tcp_pair):
+    sock, _peer = tcp_pair
+    fd = sock.fileno()
+    reader = sock.makefile("rb")
+    try:
+        sock.close()
+        assert fd_is_open(fd)
+        text = repr(sock)
+        assert text.startswith(f"{_head(sock)} [closed] fd={fd}, family=")
+        assert text.endswith(", proto=0>")
+        assert "laddr" not in text
+        assert "raddr" not in text
+    finally:
+        reader.close()
+    assert not fd_is_open(fd)
+
+
+@spec("socket.__repr__", "socket.close", since="3.11")
+def test_repr_closed_with_open_makefile_full_text(impl, tcp_pair):
+    sock, _peer = tcp_pair
+    fd = sock.fileno()
+    reader = sock.makefile("rb")
+    try:
+        sock.close()
+        expected = (
+            f"{_head(sock)} [closed] fd={fd}, {_numbers(_socket.AF_INET, _socket.SOCK_STREAM)}>"
+        )
+        assert repr(sock) == expected
+    finally:
+        reader.close()
+
+
+@spec("socket.__repr__", "socket.close", since="3.11")
+def test_repr_really_closed_shows_minus_one_and_no_laddr(impl):
+    sock = impl.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.close()
+    expected = f"{_head(sock)} [closed] fd=-1, {_numbers(_socket.AF_INET, _socket.SOCK_STREAM)}>"
+    assert repr(sock) == expected
+
+
+@spec("socket.__repr__", "socket.close", before="3.11")
+def test_repr_really_closed_enum_names_before_311(impl):
+    sock = impl.socket()
+    sock.close()
+    expected = (
+        f"{_head(sock)} [closed] fd=-1, family=AddressFamily.AF_INET, "
+        "type=SocketKind.SOCK_STREAM, proto=0>"
+    )
+    assert repr(sock) == expected
+
+
+@spec("socket.__repr__", "socket.detach", needs=["af_unix"])
+def test_repr_detached_shows_closed_and_minus_one(impl):
+    a, b = raw_unix_pair()
+    try:
+        sock = impl.socket(_socket.AF_UNIX, _socket.SOCK_STREAM, 0, a.detach())
+        fd = sock.detach()
+        try:
+            text = repr(sock)
+            assert text.startswith(f"{_head(sock)} [closed] fd=-1, family=")
+            assert text.endswith(", proto=0>")
+            assert fd_is_open(fd)
+        finally:
+            os.close(fd)
+    finally:
+        b.close()
+
+
+@spec("socket.__repr__")
+def test_repr_subclass_uses_its_module_and_qualname(impl):
+    class Sub(impl.socket):
+        __slots__ = ()
+
+    with Sub() as sock:
+        text = repr(sock)
+        assert text.startswith(f"<{Sub.__module__}.{Sub.__qualname__} fd={sock.fileno()}, ")
+        assert "test_repr_subclass_uses_its_module_and_qualname.<locals>.Sub fd=" in text
+        assert text.endswith(", proto=0, laddr=('0.0.0.0', 0)>")
+
+
+@spec("socket.__repr__", "socket.close")
+def test_repr_closed_subclass_keeps_its_name(impl):
+    class Sub(impl.socket):
+        __slots__ = ()
+
+    sock = Sub()
+    sock.close()
+    assert repr(sock).startswith(f"<{Sub.__module__}.{Sub.__qualname__} [closed] fd=-1, ")
+
+
+@spec("socket.__repr__")
+def test_repr_base_class_name(impl):
+    with impl.socket() as sock:
+        assert repr(sock).startswith(
+            f"<{impl.socket.__module__}.{impl.socket.__qualname__} fd={sock.fileno()}, "
+        )
+
+
+@spec("socket.__repr__")
+def test_repr_proto_from_detected_descriptor(impl):
+    raw = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
+    try:
+        sock = impl.socket(fileno=raw.fileno())
+    finally:
+        raw.detach()
+    with sock:
+        assert f", proto={_socket.IPPROTO_TCP}, " in repr(sock)
+
+
+@spec("socket.__repr__")
+def test_repr_swallows_oserror_from_getsockname(impl):
+    class Nameless(impl.socket):
+        __slots__ = ()
+
+        def getsockname(self):
+            raise OSError(errno.ENOTCONN, "no name")
+
+    with Nameless() as sock:
+        text = repr(sock)
+        assert text.startswith(f"{_head(sock)} fd={sock.fileno()}, family=")
+        assert text.endswith(", proto=0>")
+
+
+@spec("socket.__repr__")
+def test_repr_swallows_oserror_from_getpeername(impl, tcp_pair):
+    sock, _peer = tcp_pair
+
+    class Peerless(impl.socket):
+        __slots__ = ()
+
+        def getpeername(self):
+            raise OSError(errno.ENOTCONN, "no peer")
+
+    dup = Peerless(_socket.AF_INET, _socket.SOCK_STREAM, 0, os.dup(sock.fileno()))
+    with dup:
+        text = repr(dup)
+        assert text.startswith(f"{_head(dup)} fd={dup.fileno()}, family=")
+        assert text.endswith(f", proto=0, laddr={sock.getsockname()}>")
+        assert "raddr" not in text
+
+
+@spec("socket.__repr__", since="3.11")
+def test_repr_swallows_attributeerror_from_getsockname(impl):
+    class Wasi(impl.socket):
+        __slots__ = ()
+
+        def getsockname(self):
+            raise AttributeError("getsockname")
+
+    with Wasi() as sock:
+        expected = (
+            f"{_head(sock)} fd={sock.fileno()}, {_numbers(_socket.AF_INET, _socket.SOCK_STREAM)}>"
+        )
+        assert repr(sock) == expected
+
+
+@spec("socket.__repr__", before="3.11")
+def test_repr_propagates_attributeerror_before_311(impl):
+    class Wasi(impl.socket):
+        __slots__ = ()
+
+        def getsockname(self):
+            raise AttributeError("getsockname")
+
+    with Wasi() as sock, pytest.raises(AttributeError, match="getsockname"):
+        repr(sock)
