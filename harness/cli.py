@@ -8,7 +8,15 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
-from harness import expectations, outcomes, replay_command, report_command, results
+from harness import (
+    bench_command,
+    expectations,
+    outcomes,
+    replay_command,
+    report_command,
+    results,
+    soak_command,
+)
 from harness.capabilities import probe_all
 from harness.loading import ROOT, ImplementationError, load_implementation
 from harness.runinfo import run_label
@@ -177,6 +185,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     report_command.register(commands)
     replay_command.register(commands)
+    bench_command.register(commands)
+    soak_command.register(commands)
     return parser
 
 

@@ -10,6 +10,8 @@ harness.results) each live in their own module; this one only connects them.
 from __future__ import annotations
 
 import dataclasses
+import signal
+import threading
 import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -173,6 +175,7 @@ def pytest_collection_modifyitems(session, config, items):
         state.spec_run = False
     if state.spec_run:
         LoopbackGuard.install()
+        _install_sigint_marker()
 
 
 def pytest_collection_finish(session):
@@ -216,6 +219,54 @@ def _check_guards(item) -> None:
     problems += find_leaks(snapshot, state_of(item.config).ignore_threads)
     if problems:
         raise GuardError("; ".join(problems))
+
+
+class EscapedBaseException(Exception):
+    """An implementation raised KeyboardInterrupt, SystemExit or GeneratorExit inside a spec.
+
+    Left alone, pytest would take such an exception for the user stopping the run;
+    turned into an ordinary exception it fails only the spec that met it.
+    """
+
+
+_ESCAPING = (KeyboardInterrupt, SystemExit, GeneratorExit)
+_SIGINT = {"received": False}
+
+
+def _note_sigint(signum, frame):
+    _SIGINT["received"] = True
+    raise KeyboardInterrupt
+
+
+def _install_sigint_marker() -> None:
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, _note_sigint)
+
+
+def _contain(exc: BaseException):
+    if isinstance(exc, KeyboardInterrupt) and _SIGINT["received"]:
+        raise exc  # the user pressed Ctrl-C: stop the run
+    raise EscapedBaseException(f"{type(exc).__name__} escaped from the implementation: {exc!r}") from exc
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pyfunc_call(pyfuncitem):
+    if ITEM_KEY not in pyfuncitem.stash:
+        return (yield)
+    try:
+        return (yield)
+    except _ESCAPING as exc:
+        _contain(exc)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    if ITEM_KEY not in getattr(request.node, "stash", {}):
+        return (yield)
+    try:
+        return (yield)
+    except _ESCAPING as exc:
+        _contain(exc)
 
 
 def _is_timeout(excinfo) -> bool:

@@ -226,3 +226,36 @@ def test_results_record_run_info(project):
     assert info["start"] <= info["end"]
     assert set(info["surface"]) >= {"missing", "extra", "signatures"}
     assert project.document()["complete"] is True
+
+
+def test_base_exceptions_from_the_implementation_fail_only_their_spec(project):
+    project.spec_file("area", """
+        @pytest.fixture
+        def exits():
+            raise SystemExit(3)
+
+        @spec("socket.close")
+        def test_keyboard_interrupt(impl):
+            raise KeyboardInterrupt
+
+        @spec("socket.close")
+        def test_generator_exit(impl):
+            raise GeneratorExit
+
+        @spec("socket.close")
+        def test_exit_in_fixture(impl, exits):
+            pass
+
+        @spec("socket.close")
+        def test_runs_after(impl):
+            pass
+    """)
+    result = project.run()
+    records = project.records()
+    for spec_id in ("keyboard_interrupt", "generator_exit"):
+        assert records[spec_id]["outcome"] == "fail"
+        assert records[spec_id]["fingerprint"]["exception"] == "EscapedBaseException"
+    assert records["exit_in_fixture"]["outcome"] == "error"
+    assert "SystemExit" in records["exit_in_fixture"]["message"]
+    assert records["runs_after"]["outcome"] == "pass"
+    assert result.ret == 1
