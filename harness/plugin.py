@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import signal
-import threading
 import sys
+import threading
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
