@@ -1,0 +1,47 @@
+"""The GitHub workflows pass actionlint."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+
+
+def _actionlint():
+    beside = Path(sys.executable).parent / "actionlint"
+    found = str(beside) if beside.is_file() else shutil.which("actionlint")
+    if found is None and not os.environ.get("CI"):
+        pytest.skip("actionlint is not installed (pip install -r requirements/self.txt)")
+    assert found, "actionlint must be installed in CI (requirements/self.txt)"
+    return found
+
+
+def test_there_are_a_nightly_and_a_push_workflow():
+    names = {p.name for p in WORKFLOWS}
+    assert {"nightly.yml", "ci.yml"} <= names
+
+
+def test_workflows_pass_actionlint():
+    done = subprocess.run(
+        [_actionlint(), *map(str, WORKFLOWS)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_nightly_runs_every_os_python_and_implementation():
+    text = (ROOT / ".github" / "workflows" / "nightly.yml").read_text()
+    for os_name in ("ubuntu-latest", "macos-latest", "windows-latest"):
+        assert os_name in text
+    for python in ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13"):
+        assert f'"{python}"' in text
+    tox = (ROOT / "tox.ini").read_text()
+    for impl in ("stdlib", "reference", "gevent", "eventlet"):
+        for python in ("38", "39", "310", "311", "312", "313"):
+            assert f"py{python}-{impl}" in tox
