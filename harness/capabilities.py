@@ -10,6 +10,7 @@ import _socket
 import builtins
 import os
 import shutil
+import subprocess
 import sys
 from typing import Callable, Dict
 
@@ -75,7 +76,15 @@ def _is_root() -> bool:
 
 
 def _netns() -> bool:
-    return sys.platform.startswith("linux") and _is_root() and shutil.which("unshare") is not None
+    if not (sys.platform.startswith("linux") and _is_root()):
+        return False
+    if shutil.which("unshare") is None or shutil.which("ip") is None:
+        return False
+    try:
+        done = subprocess.run(["unshare", "--net", "--", "true"], capture_output=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0
 
 
 CAPABILITIES: Dict[str, Callable[[], bool]] = {
