@@ -10,7 +10,8 @@ several (an array of tables)::
     fingerprint = { exception = "AssertionError" }
 
 Conditions (all optional, all must hold): ``os`` (list of sys.platform
-prefixes), ``python`` (PEP 440 specifier on the running Python),
+prefixes), ``python`` (PEP 440 specifier on the running Python, or a list of
+them of which any may match: one per line of Python, for a backported fix),
 ``python_implementation`` (list, e.g. ``["pypy"]``), ``implementation``
 (specifier on the implementation's version), ``persona`` (list).
 """
@@ -54,7 +55,10 @@ class KnownFailure:
                 return False
         for key in SPECIFIER_KEYS:
             wanted = self.conditions.get(key)
-            if wanted is not None and not version_matches(context.get(key, ""), wanted):
+            if wanted is None:
+                continue
+            choices = wanted if isinstance(wanted, list) else [wanted]
+            if not any(version_matches(context.get(key, ""), choice) for choice in choices):
                 return False
         return True
 
@@ -160,9 +164,12 @@ def _check_entry(path: Path, locator: _Locator, spec_id: str, index: int, raw: A
             raise _fail(path, locator.key(line, key), f"{key!r} must be a list of strings")
     for key in SPECIFIER_KEYS:
         value = raw.get(key)
-        if value is not None:
+        if value is None:
+            continue
+        choices = value if isinstance(value, list) and value else [value]
+        for choice in choices:
             try:
-                specifier_set(value if isinstance(value, str) else "?")
+                specifier_set(choice if isinstance(choice, str) else "?")
             except ValueError as exc:
                 raise _fail(path, locator.key(line, key), f"{key!r}: {exc}") from None
     fingerprint = raw.get("fingerprint")

@@ -1,0 +1,362 @@
+"""send_fds() and recv_fds(): passing file descriptors over AF_UNIX with SCM_RIGHTS.
+
+The implementation's socket sends (or receives) and the ``_socket`` peer of ``unix_pair`` does the
+other half with plain ``sendmsg``/``recvmsg``. Every descriptor a spec receives is closed by it.
+Pinned as currently specified: ``flags`` and ``address`` are ignored (gh-107898, gh-127840,
+gh-128881), and truncation shows up only in ``msg_flags`` (MSG_CTRUNC).
+"""
+
+from __future__ import annotations
+
+import _socket
+import array
+import os
+
+import pytest
+
+from fixtures import peers
+from harness.spec import spec
+
+INT_SIZE = array.array("i").itemsize
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def _close_all(fds):
+    for fd in fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+
+
+def _same_file(fd_a: int, fd_b: int) -> bool:
+    a, b = os.fstat(fd_a), os.fstat(fd_b)
+    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
+
+
+def _peer_send(peer, data: bytes, fds):
+    """Send ``data`` with ``fds`` from the raw peer, in one SCM_RIGHTS message."""
+    rights = array.array("i", fds)
+    return peer.sendmsg([data], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, rights)])
+
+
+def _peer_recv(peer, bufsize: int, maxfds: int):
+    """(data, fds, msg_flags) received by the raw peer."""
+    data, ancdata, msg_flags, _addr = peer.recvmsg(bufsize, _socket.CMSG_SPACE(maxfds * INT_SIZE))
+    fds = array.array("i")
+    for level, kind, payload in ancdata:
+        if level == _socket.SOL_SOCKET and kind == _socket.SCM_RIGHTS:
+            fds.frombytes(payload[: len(payload) - len(payload) % INT_SIZE])
+    return data, list(fds), msg_flags
+
+
+def _open_fds():
+    """The descriptors open in this process (Linux), without the one listdir() used."""
+    return {int(name) for name in os.listdir("/proc/self/fd") if peers.fd_is_open(int(name))}
+
+
+@pytest.fixture
+def files(tmp_path):
+    """A factory: ``files(n)`` opens ``n`` new files (read/write) and returns their fds."""
+    opened = []
+
+    def make(count: int):
+        fds = []
+        for _ in range(count):
+            path = tmp_path / f"fd-{len(opened)}.bin"
+            path.write_bytes(f"content of file {len(opened)}".encode())
+            fd = os.open(str(path), os.O_RDWR)
+            opened.append(fd)
+            fds.append(fd)
+        return fds
+
+    yield make
+    _close_all(opened)
+
+
+@pytest.fixture
+def pipe():
+    """(read end, write end) of a new pipe, closed afterwards."""
+    read_fd, write_fd = os.pipe()
+    yield read_fd, write_fd
+    _close_all((read_fd, write_fd))
+
+
+# -- send_fds ---------------------------------------------------------------------------------
+
+
+@spec("send_fds", since="3.9", needs=["scm_rights"])
+def test_fd_passing_functions_are_public(impl):
+    assert callable(impl.send_fds)
+    assert callable(impl.recv_fds)
+    assert "send_fds" in impl.__all__
+    assert "recv_fds" in impl.__all__
+
+
+@spec("send_fds", since="3.9", needs=["scm_rights"])
+@pytest.mark.parametrize(
+    "buffers, expected", [([b"abc"], 3), ([b"ab", b"cde", b""], 5)], ids=["one", "several"]
+)
+def test_fd_passing_send_fds_returns_bytes_sent(impl, unix_pair, files, buffers, expected):
+    sock, peer = unix_pair
+    assert impl.send_fds(sock, buffers, files(1)) == expected
+    data, received, _flags = _peer_recv(peer, 100, 4)
+    _close_all(received)
+    assert data == b"".join(buffers)
+    assert len(received) == 1
+
+
+@spec("send_fds", since="3.9", needs=["scm_rights"])
+def test_fd_passing_send_fds_delivers_data_and_descriptor(impl, unix_pair, pipe):
+    sock, peer = unix_pair
+    read_fd, write_fd = pipe
+    impl.send_fds(sock, [b"here is a pipe"], [write_fd])
+    data, received, _flags = _peer_recv(peer, 100, 4)
+    try:
+        assert data == b"here is a pipe"
+        assert len(received) == 1
+        assert received[0] not in (read_fd, write_fd)
+        assert _same_file(received[0], write_fd)
+        os.write(received[0], b"through the copy")
+        assert os.read(read_fd, 100) == b"through the copy"
+    finally:
+        _close_all(received)
+
+
+@spec("send_fds", since="3.9", needs=["scm_rights"])
+def test_fd_passing_send_fds_sends_many_descriptors_in_order(impl, unix_pair, files):
+    sock, peer = unix_pair
+    sent = files(3)
+    impl.send_fds(sock, [b"three"], sent)
+    data, received, flags = _peer_recv(peer, 100, 8)
+    try:
+        assert data == b"three"
+        assert len(received) == 3
+        assert not set(received) & set(sent)
+        assert [_same_file(r, s) for r, s in zip(received, sent)] == [True, True, True]
+        assert not flags & _socket.MSG_CTRUNC
+    finally:
+        _close_all(received)
+
+
+@spec("send_fds", since="3.9", needs=["scm_rights"])
+def test_fd_passing_send_fds_keeps_senders_descriptors_open(impl, unix_pair, pipe):
+    sock, peer = unix_pair
+    read_fd, write_fd = pipe
+    impl.send_fds(sock, [b"x"], [read_fd, write_fd])
+    _data, received, _flags = _peer_recv(peer, 100, 4)
+    _close_all(received)
+    assert peers.fd_is_open(read_fd) and peers.fd_is_open(write_fd)
+    os.write(write_fd, b"still mine")
+    assert os.read(read_fd, 100) == b"still mine"
+
+
+@spec("send_fds", since="3.9", needs=["scm_rights"])
+def test_fd_passing_send_fds_ignores_address(impl, unix_pair, files, tmp_path):
+    # gh-107898: an address given to sendmsg() on a connected stream socket would fail
+    # with EISCONN; send_fds() does not pass it on.
+    sock, peer = unix_pair
+    sent = files(1)
+    nowhere = str(tmp_path / "no-such-socket")
+    assert impl.send_fds(sock, [b"addressed"], sent, 0, nowhere) == 9
+    data, received, _flags = _peer_recv(peer, 100, 4)
+    try:
+        assert data == b"addressed"
+        assert len(received) == 1 and _same_file(received[0], sent[0])
+    finally:
+        _close_all(received)
+
+
+@spec("send_fds", since="3.9", needs=["scm_rights"])
+def test_fd_passing_send_fds_ignores_flags(impl, unix_pair, files):
+    # gh-127840: with MSG_OOB honoured the last byte would go out of band (or sendmsg would
+    # fail with EOPNOTSUPP); send_fds() drops the flags, so every byte arrives in band.
+    sock, peer = unix_pair
+    sent = files(1)
+    assert impl.send_fds(sock, [b"abc"], sent, _socket.MSG_OOB) == 3
+    data, received, _flags = _peer_recv(peer, 100, 4)
+    try:
+        assert data == b"abc"
+        assert len(received) == 1 and _same_file(received[0], sent[0])
+    finally:
+        _close_all(received)
+
+
+# -- recv_fds ---------------------------------------------------------------------------------
+
+
+@spec("recv_fds", since="3.9", needs=["scm_rights"])
+def test_fd_passing_recv_fds_return_shape(impl, unix_pair, files):
+    sock, peer = unix_pair
+    _peer_send(peer, b"shape", files(2))
+    sock.settimeout(peers.PEER_TIMEOUT)
+    result = impl.recv_fds(sock, 100, 4)
+    try:
+        assert isinstance(result, tuple) and len(result) == 4
+        data, fds, msg_flags, _addr = result
+        assert isinstance(data, bytes) and data == b"shape"
+        assert type(fds) is list and len(fds) == 2
+        assert all(type(fd) is int for fd in fds)
+        assert isinstance(msg_flags, int)
+    finally:
+        _close_all(result[1])
+
+
+@spec("recv_fds", since="3.9", needs=["scm_rights"], platforms=["linux"])
+def test_fd_passing_recv_fds_address_of_socketpair_is_none(impl, unix_pair, files):
+    sock, peer = unix_pair
+    _peer_send(peer, b"addr", files(1))
+    sock.settimeout(peers.PEER_TIMEOUT)
+    _data, fds, _flags, addr = impl.recv_fds(sock, 100, 4)
+    _close_all(fds)
+    assert len(fds) == 1
+    assert addr is None
+
+
+@spec("recv_fds", since="3.9", needs=["scm_rights"])
+def test_fd_passing_recv_fds_descriptor_is_new_and_same_file(impl, unix_pair, pipe):
+    sock, peer = unix_pair
+    read_fd, write_fd = pipe
+    _peer_send(peer, b"pipe", [write_fd])
+    sock.settimeout(peers.PEER_TIMEOUT)
+    data, fds, _flags, _addr = impl.recv_fds(sock, 100, 4)
+    try:
+        assert data == b"pipe"
+        assert len(fds) == 1
+        assert fds[0] not in (read_fd, write_fd)
+        assert _same_file(fds[0], write_fd)
+        os.write(fds[0], b"written through the received fd")
+        assert os.read(read_fd, 100) == b"written through the received fd"
+    finally:
+        _close_all(fds)
+
+
+@spec("recv_fds", since="3.9", needs=["scm_rights"])
+def test_fd_passing_recv_fds_many_descriptors_in_order(impl, unix_pair, files):
+    sock, peer = unix_pair
+    sent = files(4)
+    _peer_send(peer, b"four", sent)
+    sock.settimeout(peers.PEER_TIMEOUT)
+    data, fds, _flags, _addr = impl.recv_fds(sock, 100, 4)
+    try:
+        assert data == b"four"
+        assert len(fds) == 4
+        assert [_same_file(r, s) for r, s in zip(fds, sent)] == [True] * 4
+    finally:
+        _close_all(fds)
+
+
+@spec("recv_fds", since="3.9", needs=["scm_rights"])
+def test_fd_passing_recv_fds_descriptor_outlives_senders_copy(impl, unix_pair, tmp_path):
+    sock, peer = unix_pair
+    path = tmp_path / "kept.bin"
+    path.write_bytes(b"kept alive by the receiver")
+    fd = os.open(str(path), os.O_RDONLY)
+    try:
+        _peer_send(peer, b"f", [fd])
+    finally:
+        os.close(fd)
+    sock.settimeout(peers.PEER_TIMEOUT)
+    _data, fds, _flags, _addr = impl.recv_fds(sock, 100, 1)
+    try:
+        assert len(fds) == 1
+        assert os.read(fds[0], 100) == b"kept alive by the receiver"
+    finally:
+        _close_all(fds)
+
+
+@spec("recv_fds", since="3.9", needs=["scm_rights"])
+def test_fd_passing_recv_fds_data_only_gives_empty_list(impl, unix_pair):
+    sock, peer = unix_pair
+    peer.sendall(b"no descriptors")
+    sock.settimeout(peers.PEER_TIMEOUT)
+    data, fds, msg_flags, _addr = impl.recv_fds(sock, 100, 4)
+    assert data == b"no descriptors"
+    assert fds == []
+    assert not msg_flags & _socket.MSG_CTRUNC
+
+
+@spec("recv_fds", since="3.9", needs=["scm_rights"])
+def test_fd_passing_recv_fds_bufsize_limits_data(impl, unix_pair, files):
+    sock, peer = unix_pair
+    _peer_send(peer, b"abcdef", files(1))
+    sock.settimeout(peers.PEER_TIMEOUT)
+    data, fds, _flags, _addr = impl.recv_fds(sock, 3, 1)
+    _close_all(fds)
+    assert data == b"abc"
+    assert len(fds) == 1
+    assert peers.recv_exactly(sock, 3) == b"def"  # the rest stays queued
+
+
+@spec("recv_fds", since="3.9", needs=["scm_rights"], platforms=["linux"])
+@pytest.mark.parametrize("maxfds", [0, 1, 2])
+def test_fd_passing_recv_fds_truncates_to_maxfds(impl, unix_pair, files, maxfds):
+    # Linux keeps the first maxfds descriptors and discards the others (gh-80931).
+    sock, peer = unix_pair
+    sent = files(3)
+    _peer_send(peer, b"three", sent)
+    sock.settimeout(peers.PEER_TIMEOUT)
+    data, fds, _flags, _addr = impl.recv_fds(sock, 100, maxfds)
+    try:
+        assert data == b"three"
+        assert len(fds) == maxfds
+        assert [_same_file(r, s) for r, s in zip(fds, sent)] == [True] * maxfds
+    finally:
+        _close_all(fds)
+
+
+@spec("recv_fds", since="3.9", needs=["scm_rights"])
+def test_fd_passing_recv_fds_truncation_sets_msg_ctrunc(impl, unix_pair, files):
+    sock, peer = unix_pair
+    _peer_send(peer, b"three", files(3))
+    sock.settimeout(peers.PEER_TIMEOUT)
+    data, fds, msg_flags, _addr = impl.recv_fds(sock, 100, 1)
+    _close_all(fds)
+    assert data == b"three"
+    assert msg_flags & _socket.MSG_CTRUNC
+
+
+@spec("recv_fds", since="3.9", needs=["scm_rights"])
+@pytest.mark.parametrize("maxfds", [3, 5], ids=["exact", "more"])
+def test_fd_passing_recv_fds_no_msg_ctrunc_when_all_fit(impl, unix_pair, files, maxfds):
+    sock, peer = unix_pair
+    _peer_send(peer, b"three", files(3))
+    sock.settimeout(peers.PEER_TIMEOUT)
+    _data, fds, msg_flags, _addr = impl.recv_fds(sock, 100, maxfds)
+    _close_all(fds)
+    assert len(fds) == 3
+    assert not msg_flags & _socket.MSG_CTRUNC
+
+
+@spec("recv_fds", since="3.9", needs=["scm_rights"], platforms=["linux"])
+def test_fd_passing_recv_fds_truncation_leaks_no_descriptor(impl, unix_pair, files):
+    # gh-80931: on Linux the descriptors that did not fit are closed by the kernel.
+    sock, peer = unix_pair
+    _peer_send(peer, b"three", files(3))
+    sock.settimeout(peers.PEER_TIMEOUT)
+    before = _open_fds()
+    _data, fds, _flags, _addr = impl.recv_fds(sock, 100, 1)
+    after = _open_fds()
+    _close_all(fds)
+    assert len(fds) == 1
+    assert after - before == set(fds)
+    assert before - after == set()
+
+
+@spec("recv_fds", since="3.9", needs=["scm_rights"])
+def test_fd_passing_recv_fds_ignores_msg_peek(impl, unix_pair, files):
+    # gh-107898: MSG_PEEK is not passed on, so the message is consumed, not peeked at.
+    sock, peer = unix_pair
+    sent = files(1)
+    _peer_send(peer, b"first", sent)
+    sock.settimeout(peers.PEER_TIMEOUT)
+    data, fds, _flags, _addr = impl.recv_fds(sock, 100, 1, _socket.MSG_PEEK)
+    try:
+        assert data == b"first"
+        assert len(fds) == 1 and _same_file(fds[0], sent[0])
+    finally:
+        _close_all(fds)
+    peer.sendall(b"second")
+    assert peers.recv_exactly(sock, 6) == b"second"

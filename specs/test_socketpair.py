@@ -1,0 +1,347 @@
+"""socketpair(): the native path (``_socket.socketpair`` re-wrapped in the implementation's
+class) and the TCP fallback ``_fallback_socketpair`` (argument checks, loopback connection,
+peer verification against an interloper: gh-122133 / CVE-2024-3219)."""
+
+import _socket
+import errno
+import os
+
+import pytest
+
+from fixtures.peers import PEER_TIMEOUT, fd_is_open, recv_exactly
+from harness.spec import spec
+
+AF_UNIX = getattr(_socket, "AF_UNIX", None)
+
+FAMILY_MESSAGE = "Only AF_INET and AF_INET6 socket address families are supported"
+TYPE_MESSAGE = "Only SOCK_STREAM socket type is supported"
+PROTO_MESSAGE = "Only protocol zero is supported"
+
+
+def _open_fds():
+    """The descriptors open in this process right now."""
+    for listing in ("/proc/self/fd", "/dev/fd"):
+        try:
+            names = os.listdir(listing)
+        except OSError:
+            continue
+        return {int(name) for name in names if fd_is_open(int(name))}
+    return {fd for fd in range(2048) if fd_is_open(fd)}
+
+
+def _exchange(a, b):
+    """Send one message each way between two connected stream sockets."""
+    a.settimeout(PEER_TIMEOUT)
+    b.settimeout(PEER_TIMEOUT)
+    a.sendall(b"ping from a")
+    assert recv_exactly(b, 11) == b"ping from a"
+    b.sendall(b"pong from b")
+    assert recv_exactly(a, 11) == b"pong from b"
+
+
+# -- native socketpair -------------------------------------------------------------------
+
+
+@spec("socketpair", needs=["socketpair_native", "af_unix"])
+def test_socketpair_default_family_is_af_unix(impl):
+    a, b = impl.socketpair()
+    with a, b:
+        assert a.family == AF_UNIX
+        assert b.family == AF_UNIX
+
+
+@spec("socketpair", needs=["socketpair_native", "af_unix"])
+def test_socketpair_default_type_is_stream_proto_zero(impl):
+    a, b = impl.socketpair()
+    with a, b:
+        assert (a.type, a.proto) == (_socket.SOCK_STREAM, 0)
+        assert (b.type, b.proto) == (_socket.SOCK_STREAM, 0)
+
+
+@spec("socketpair", needs=["socketpair_native", "af_unix"])
+def test_socketpair_ends_are_implementation_sockets(impl):
+    a, b = impl.socketpair()
+    with a, b:
+        assert type(a) is impl.socket
+        assert type(b) is impl.socket
+
+
+@spec("socketpair", needs=["socketpair_native", "af_unix"])
+def test_socketpair_family_and_type_are_enum_members(impl):
+    a, b = impl.socketpair()
+    with a, b:
+        for end in (a, b):
+            assert isinstance(end.family, impl.AddressFamily)
+            assert end.family is impl.AddressFamily.AF_UNIX
+            assert isinstance(end.type, impl.SocketKind)
+            assert end.type is impl.SocketKind.SOCK_STREAM
+
+
+@spec("socketpair", needs=["socketpair_native", "af_unix"])
+@pytest.mark.parametrize("kind", ["SOCK_STREAM", "SOCK_DGRAM"])
+def test_socketpair_explicit_unix_pair_has_requested_type(impl, kind):
+    a, b = impl.socketpair(AF_UNIX, getattr(_socket, kind))
+    with a, b:
+        for end in (a, b):
+            assert end.family == AF_UNIX
+            assert end.type == getattr(_socket, kind)
+
+
+@spec("socketpair", needs=["socketpair_native", "af_unix"])
+def test_socketpair_stream_data_flows_both_ways(impl):
+    a, b = impl.socketpair(AF_UNIX, _socket.SOCK_STREAM)
+    with a, b:
+        _exchange(a, b)
+
+
+@spec("socketpair", needs=["socketpair_native", "af_unix"])
+def test_socketpair_dgram_keeps_message_boundaries_both_ways(impl):
+    a, b = impl.socketpair(AF_UNIX, _socket.SOCK_DGRAM)
+    with a, b:
+        a.settimeout(PEER_TIMEOUT)
+        b.settimeout(PEER_TIMEOUT)
+        a.send(b"one")
+        a.send(b"two")
+        assert b.recv(100) == b"one"
+        assert b.recv(100) == b"two"
+        b.send(b"back")
+        assert a.recv(100) == b"back"
+
+
+@spec("socketpair", needs=["socketpair_native", "af_unix"])
+def test_socketpair_accepts_keyword_arguments(impl):
+    a, b = impl.socketpair(family=AF_UNIX, type=_socket.SOCK_DGRAM, proto=0)
+    with a, b:
+        assert (a.family, a.type, a.proto) == (AF_UNIX, _socket.SOCK_DGRAM, 0)
+        assert (b.family, b.type, b.proto) == (AF_UNIX, _socket.SOCK_DGRAM, 0)
+
+
+@spec("socketpair", needs=["socketpair_native", "af_unix"])
+def test_socketpair_ends_are_non_inheritable(impl):
+    a, b = impl.socketpair()
+    with a, b:
+        for end in (a, b):
+            assert os.get_inheritable(end.fileno()) is False
+            assert end.get_inheritable() is False
+
+
+@spec("socketpair", needs=["socketpair_native", "af_unix"])
+def test_socketpair_closing_one_end_gives_eof_to_the_other(impl):
+    a, b = impl.socketpair()
+    with a, b:
+        fd = a.fileno()
+        a.close()
+        assert not fd_is_open(fd)
+        b.settimeout(PEER_TIMEOUT)
+        assert b.recv(10) == b""
+
+
+@spec("socketpair", needs=["socketpair_native", "af_unix"])
+def test_socketpair_ends_follow_default_timeout(impl):
+    previous = impl.getdefaulttimeout()
+    impl.setdefaulttimeout(2.5)
+    try:
+        a, b = impl.socketpair()
+    finally:
+        impl.setdefaulttimeout(previous)
+    with a, b:
+        assert a.gettimeout() == 2.5
+        assert b.gettimeout() == 2.5
+
+
+@spec("socketpair", needs=["socketpair_native"], platforms=["linux"])
+def test_socketpair_native_rejects_af_inet_without_leaking(impl):
+    # Linux's socketpair(2) supports only AF_UNIX: AF_INET is refused with EOPNOTSUPP
+    # (the native path does not fall back to TCP) and nothing stays open.
+    before = _open_fds()
+    with pytest.raises(OSError) as info:
+        impl.socketpair(_socket.AF_INET, _socket.SOCK_STREAM)
+    assert info.value.errno == errno.EOPNOTSUPP
+    assert _open_fds() == before
+
+
+# -- the TCP fallback ----------------------------------------------------------------------
+
+
+@spec("_fallback_socketpair")
+@pytest.mark.parametrize(
+    "family", [AF_UNIX if AF_UNIX is not None else 1, 12345], ids=["af_unix", "unknown"]
+)
+def test_fallback_socketpair_rejects_other_families(impl, family):
+    before = _open_fds()
+    with pytest.raises(ValueError) as info:
+        impl._fallback_socketpair(family)
+    assert str(info.value) == FAMILY_MESSAGE
+    assert _open_fds() == before
+
+
+@spec("_fallback_socketpair")
+def test_fallback_socketpair_rejects_datagram_type(impl):
+    before = _open_fds()
+    with pytest.raises(ValueError) as info:
+        impl._fallback_socketpair(_socket.AF_INET, _socket.SOCK_DGRAM)
+    assert str(info.value) == TYPE_MESSAGE
+    assert _open_fds() == before
+
+
+@spec("_fallback_socketpair")
+def test_fallback_socketpair_rejects_nonzero_proto_even_tcp(impl):
+    # Even IPPROTO_TCP, the protocol a stream socket would use anyway, is refused.
+    before = _open_fds()
+    with pytest.raises(ValueError) as info:
+        impl._fallback_socketpair(_socket.AF_INET, _socket.SOCK_STREAM, _socket.IPPROTO_TCP)
+    assert str(info.value) == PROTO_MESSAGE
+    assert _open_fds() == before
+
+
+@spec("_fallback_socketpair")
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ((12345, 12345, 12345), FAMILY_MESSAGE),
+        ((_socket.AF_INET, 12345, 12345), TYPE_MESSAGE),
+    ],
+    ids=["family_first", "type_before_proto"],
+)
+def test_fallback_socketpair_checks_family_then_type_then_proto(impl, args, message):
+    with pytest.raises(ValueError) as info:
+        impl._fallback_socketpair(*args)
+    assert str(info.value) == message
+
+
+@spec("_fallback_socketpair")
+def test_fallback_socketpair_default_family_is_af_inet(impl):
+    a, b = impl._fallback_socketpair()
+    with a, b:
+        for end in (a, b):
+            assert end.family == _socket.AF_INET
+            assert end.type == _socket.SOCK_STREAM
+            assert end.getsockname()[0] == "127.0.0.1"
+
+
+@spec("_fallback_socketpair")
+def test_fallback_socketpair_ends_are_implementation_sockets(impl):
+    a, b = impl._fallback_socketpair()
+    with a, b:
+        assert isinstance(a, impl.socket)
+        assert isinstance(b, impl.socket)
+
+
+@spec("_fallback_socketpair")
+def test_fallback_socketpair_ends_are_connected_to_each_other(impl):
+    a, b = impl._fallback_socketpair(_socket.AF_INET)
+    with a, b:
+        assert a.getsockname() == b.getpeername()
+        assert b.getsockname() == a.getpeername()
+
+
+@spec("_fallback_socketpair", needs=["ipv6"])
+def test_fallback_socketpair_ipv6_ends_are_connected_over_loopback(impl):
+    a, b = impl._fallback_socketpair(_socket.AF_INET6)
+    with a, b:
+        assert a.family == _socket.AF_INET6
+        assert b.family == _socket.AF_INET6
+        assert a.getsockname()[0] == "::1"
+        assert a.getsockname() == b.getpeername()
+        assert b.getsockname() == a.getpeername()
+        _exchange(a, b)
+
+
+@spec("_fallback_socketpair")
+def test_fallback_socketpair_data_flows_both_ways(impl):
+    a, b = impl._fallback_socketpair()
+    with a, b:
+        _exchange(a, b)
+
+
+@spec("_fallback_socketpair")
+def test_fallback_socketpair_ends_are_blocking(impl):
+    # The client end is connected without blocking and must be put back in blocking mode.
+    a, b = impl._fallback_socketpair()
+    with a, b:
+        assert a.gettimeout() is None
+        assert b.gettimeout() is None
+
+
+@spec("_fallback_socketpair")
+def test_fallback_socketpair_returns_accepted_end_first(impl, monkeypatch):
+    listening = []
+    real_listen = impl.socket.listen
+
+    def listen(self, *args):
+        real_listen(self, *args)
+        listening.append(self.getsockname())
+
+    monkeypatch.setattr(impl.socket, "listen", listen)
+    a, b = impl._fallback_socketpair()
+    with a, b:
+        assert len(listening) == 1
+        assert a.getsockname() == listening[0]
+        assert b.getpeername() == listening[0]
+
+
+@spec("_fallback_socketpair")
+def test_fallback_socketpair_leaves_only_the_two_ends_open(impl):
+    # The temporary listener is closed before returning.
+    before = _open_fds()
+    a, b = impl._fallback_socketpair()
+    with a, b:
+        assert _open_fds() - before == {a.fileno(), b.fileno()}
+
+
+@spec("_fallback_socketpair")
+def test_fallback_socketpair_ends_are_non_inheritable(impl):
+    a, b = impl._fallback_socketpair()
+    with a, b:
+        assert os.get_inheritable(a.fileno()) is False
+        assert os.get_inheritable(b.fileno()) is False
+
+
+def _inject_interloper(impl, monkeypatch, interlopers):
+    """Make a raw ``_socket`` client connect to the fallback's listener before its own client."""
+    real_listen = impl.socket.listen
+
+    def listen(self, *args):
+        real_listen(self, *args)
+        raw = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
+        interlopers.append(raw)
+        raw.settimeout(PEER_TIMEOUT)
+        raw.connect(self.getsockname()[:2])
+
+    monkeypatch.setattr(impl.socket, "listen", listen)
+
+
+@spec("_fallback_socketpair")
+def test_fallback_socketpair_rejects_interloper(impl, monkeypatch):
+    interlopers = []
+    _inject_interloper(impl, monkeypatch, interlopers)
+    result = None
+    try:
+        with pytest.raises(OSError):
+            result = impl._fallback_socketpair()
+    finally:
+        for end in result or ():
+            end.close()
+        for raw in interlopers:
+            raw.close()
+    assert len(interlopers) == 1
+
+
+@spec("_fallback_socketpair")
+def test_fallback_socketpair_interloper_leaves_no_descriptor_open(impl, monkeypatch):
+    interlopers = []
+    _inject_interloper(impl, monkeypatch, interlopers)
+    before = _open_fds()
+    result = None
+    try:
+        with pytest.raises(OSError) as info:
+            result = impl._fallback_socketpair()
+        assert len(interlopers) == 1
+        # Checked while the exception (and its traceback) is still alive, so sockets
+        # only reachable from the traceback count as left open.
+        assert _open_fds() == before | {interlopers[0].fileno()}, info.value
+    finally:
+        for end in result or ():
+            end.close()
+        for raw in interlopers:
+            raw.close()
