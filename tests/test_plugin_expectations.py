@@ -146,3 +146,14 @@ def test_entry_matching_by_context():
 def test_unreadable_file_is_reported(tmp_path):
     with pytest.raises(expectations.ExpectationsError, match="cannot read"):
         expectations.load(tmp_path / "absent.toml")
+
+
+def test_python_condition_may_list_one_range_per_line_of_python():
+    entry = expectations.KnownFailure(
+        spec_id="x", reason="r", link="l", line=1,
+        conditions={"python": [">=3.11,<3.11.10", ">=3.12,<3.12.5"]},
+    )
+    assert entry.applies({"python": "3.11.7"})
+    assert entry.applies({"python": "3.12.1"})
+    assert not entry.applies({"python": "3.11.10"})
+    assert not entry.applies({"python": "3.13.0"})
