@@ -16,7 +16,8 @@ A spec is a pytest test function in ``specs/`` decorated with :func:`spec`::
   Python for stdlib, 3.13 for the reference).
 * ``platforms`` lists ``sys.platform`` prefixes (``linux``, ``darwin``, ``win32``).
 * ``needs`` lists host capabilities (see :mod:`harness.capabilities`).
-* ``personas`` lists the personas the spec applies to; ``None`` means all.
+* ``personas`` lists the personas the spec applies to (``native`` is the real host);
+  ``None`` means all.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import Iterable, Optional, Tuple
 import pytest
 
 from harness.capabilities import CAPABILITIES
+from harness.personas import PERSONAS
 from harness.versions import parse_version
 
 Version = Tuple[int, ...]
@@ -94,13 +96,18 @@ def build_meta(
         before_v = parse_version(before) if before is not None else None
     except ValueError as exc:
         raise SpecDefinitionError(str(exc)) from None
+    persona_tuple = _tuple(personas, "personas")
+    for name in persona_tuple or ():
+        if name != "native" and name not in PERSONAS:
+            known = ", ".join(["native", *sorted(PERSONAS)])
+            raise SpecDefinitionError(f"unknown persona {name!r}; known: {known}")
     return SpecMeta(
         elements=tuple(elements),
         since=since_v,
         before=before_v,
         platforms=platform_tuple,
         needs=need_tuple,
-        personas=_tuple(personas, "personas"),
+        personas=persona_tuple,
     )
 
 

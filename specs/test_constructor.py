@@ -261,7 +261,7 @@ def test_constructor_instances_are_weak_referenceable(impl):
         assert ref() is sock
 
 
-@spec("socket", "SocketType")
+@spec("socket", "SocketType", personas=["native"])
 def test_constructor_class_subclasses_sockettype(impl):
     assert impl.SocketType is _socket.socket
     assert issubclass(impl.socket, impl.SocketType)

@@ -287,7 +287,7 @@ def _probe_dualstack():
         sock.close()
 
 
-@spec("has_dualstack_ipv6")
+@spec("has_dualstack_ipv6", personas=["native"])
 def test_has_dualstack_ipv6_matches_host_capability(impl):
     result = impl.has_dualstack_ipv6()
     assert type(result) is bool
@@ -314,3 +314,11 @@ def test_has_dualstack_ipv6_false_without_has_ipv6_and_not_cached(impl, monkeypa
     assert impl.has_dualstack_ipv6() is False
     monkeypatch.undo()
     assert impl.has_dualstack_ipv6() is True
+
+
+@spec("create_server", platforms=["win32"])
+def test_create_server_leaves_reuseaddr_off_on_windows(impl):
+    # On Windows SO_REUSEADDR would let a second socket steal the port, so it is not set.
+    with impl.create_server(("127.0.0.1", 0)) as server:
+        assert server.getsockopt(_socket.SOL_SOCKET, _socket.SO_REUSEADDR) == 0
+        assert server.getsockopt(_socket.SOL_SOCKET, _socket.SO_ACCEPTCONN) == 1

@@ -2,7 +2,8 @@
 
 Each spec runs its scenario in a fresh network namespace (fixtures/netns.py): a private
 host with nothing but its own loopback, where IPv6 can really be off and binding the
-wildcard address reaches nobody. Where namespaces are unavailable the specs are n/a.
+wildcard address reaches nobody. Where namespaces are unavailable the specs are n/a; under a
+persona too, since the private host is the real thing a persona only imitates.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ port = srv.getsockname()[1]
 """
 
 
-@spec("has_dualstack_ipv6", needs=["netns"])
+@spec("has_dualstack_ipv6", needs=["netns"], personas=["native"])
 def test_isolated_host_dualstack_answer_matches_what_the_host_allows(ipv4_only_host):
     result = ipv4_only_host.result("""
 def host_allows():
@@ -37,7 +38,7 @@ result = {"answer": impl.has_dualstack_ipv6(), "host": host_allows()}
     assert result["answer"] is result["host"]
 
 
-@spec("create_server", needs=["netns"])
+@spec("create_server", needs=["netns"], personas=["native"])
 def test_isolated_host_ipv4_only_create_server_on_ipv4_loopback(ipv4_only_host):
     result = ipv4_only_host.result("""
 with impl.create_server(("127.0.0.1", 0)) as server:
@@ -48,7 +49,7 @@ with impl.create_server(("127.0.0.1", 0)) as server:
     assert result == {"family": 2, "accepting": 1, "cls": True}
 
 
-@spec("create_server", needs=["netns"])
+@spec("create_server", needs=["netns"], personas=["native"])
 def test_isolated_host_ipv4_only_create_server_ipv6_fails_naming_the_address(ipv4_only_host):
     outcome = ipv4_only_host.run("""
 impl.create_server(("::1", 0), family=impl.AF_INET6)
@@ -58,7 +59,7 @@ impl.create_server(("::1", 0), family=impl.AF_INET6)
     assert "(while attempting to bind on address ('::1', 0))" in outcome["message"]
 
 
-@spec("create_connection", needs=["netns"])
+@spec("create_connection", needs=["netns"], personas=["native"])
 def test_isolated_host_ipv4_only_create_connection_to_localhost(ipv4_only_host):
     result = ipv4_only_host.result(LISTEN_V4 + """
 with impl.create_connection(("localhost", port), timeout=10) as conn:
@@ -71,7 +72,7 @@ srv.close()
     assert result["peer"][0] == "127.0.0.1"
 
 
-@spec("create_connection", needs=["netns"])
+@spec("create_connection", needs=["netns"], personas=["native"])
 def test_isolated_host_ipv4_only_create_connection_to_ipv6_loopback_fails(ipv4_only_host):
     outcome = ipv4_only_host.run("""
 impl.create_connection(("::1", 9), timeout=10)
@@ -80,7 +81,7 @@ impl.create_connection(("::1", 9), timeout=10)
     assert outcome["errno"] in ("EADDRNOTAVAIL", "ENETUNREACH", "ECONNREFUSED")
 
 
-@spec("create_server", needs=["netns"])
+@spec("create_server", needs=["netns"], personas=["native"])
 def test_isolated_host_dualstack_server_accepts_ipv4_and_ipv6_clients(dual_stack_host):
     result = dual_stack_host.result("""
 with impl.create_server(("::", 0), family=impl.AF_INET6, dualstack_ipv6=True) as server:
@@ -102,7 +103,7 @@ with impl.create_server(("::", 0), family=impl.AF_INET6, dualstack_ipv6=True) as
     assert result["peers"] == ["::ffff:127.0.0.1", "::1"]
 
 
-@spec("create_server", needs=["netns"])
+@spec("create_server", needs=["netns"], personas=["native"])
 def test_isolated_host_ipv6_server_without_dualstack_refuses_ipv4(dual_stack_host):
     result = dual_stack_host.result("""
 with impl.create_server(("::", 0), family=impl.AF_INET6) as server:

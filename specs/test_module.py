@@ -57,7 +57,7 @@ def test_module_all_contains_core_names(impl):
     assert missing == []
 
 
-@spec("__all__")
+@spec("__all__", personas=["native"])
 def test_module_all_contains_every_public_c_name(impl):
     missing = [name for name in _public_c_names() if name not in impl.__all__]
     assert missing == []
@@ -129,7 +129,7 @@ def test_module_resolver_errors_are_the_c_oserror_subclasses(impl, name):
 # -- re-exports ------------------------------------------------------------------------------------------------
 
 
-@spec("SocketType")
+@spec("SocketType", personas=["native"])
 def test_module_sockettype_is_the_c_type(impl):
     assert impl.SocketType is _socket.socket
     assert impl.SocketType is not impl.socket
@@ -141,7 +141,7 @@ def test_module_realsocket_alias_before_39(impl):
     assert impl._realsocket is _socket.socket
 
 
-@spec("has_ipv6")
+@spec("has_ipv6", personas=["native"])
 def test_module_has_ipv6_is_the_c_bool(impl):
     assert type(impl.has_ipv6) is bool
     assert impl.has_ipv6 is _socket.has_ipv6
@@ -164,7 +164,7 @@ def test_module_default_timeout_is_shared_with_c_module(impl, restore_default_ti
     assert impl.getdefaulttimeout() == 1.75
 
 
-@spec("AF_INET", "SOCK_STREAM")
+@spec("AF_INET", "SOCK_STREAM", personas=["native"])
 def test_module_int_constants_equal_c_values(impl):
     constants = {
         name: value

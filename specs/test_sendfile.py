@@ -575,3 +575,27 @@ def test_sendfile_checks_count_before_non_blocking(impl, tcp_pair):
     sock.setblocking(False)
     with pytest.raises(ValueError, match=r"^count must be a positive integer \(got -5\)$"):
         sock.sendfile(io.BytesIO(b"data"), 0, -5)
+
+
+# -- without os.sendfile (Windows): regular files go through send() ------------------------
+
+
+@spec("socket.sendfile", platforms=["win32"])
+def test_sendfile_windows_regular_file_goes_through_send(impl, tcp_pair, payload_file):
+    sock, peer = tcp_pair
+    data = _data(50_000)
+    with open(payload_file(data), "rb") as f:
+        sent = _send_and_collect(sock, peer, lambda: sock.sendfile(f, 1000, 20_000))
+        assert f.tell() == 21_000
+    assert sent == (20_000, data[1000:21_000])
+
+
+@spec("socket.sendfile", platforms=["win32"])
+def test_sendfile_windows_empty_file_refused_on_non_blocking_socket(impl, tcp_pair, payload_file):
+    # The send() path checks for non-blocking sockets first, even for an empty file.
+    sock, _peer = tcp_pair
+    sock.setblocking(False)
+    with open(payload_file(b""), "rb") as f:
+        with pytest.raises(ValueError) as info:
+            sock.sendfile(f)
+    assert str(info.value) == "non-blocking sockets are not supported"

@@ -345,3 +345,48 @@ def test_fallback_socketpair_interloper_leaves_no_descriptor_open(impl, monkeypa
             end.close()
         for raw in interlopers:
             raw.close()
+
+
+# -- without a native socketpair (Windows): socketpair is the fallback ---------------------
+
+
+@spec("socketpair", platforms=["win32"])
+def test_socketpair_without_native_defaults_to_af_inet_over_loopback(impl):
+    a, b = impl.socketpair()
+    with a, b:
+        assert a.family is impl.AF_INET and b.family is impl.AF_INET
+        assert a.type is impl.SOCK_STREAM
+        assert a.getsockname()[0] == "127.0.0.1"
+        assert a.getpeername() == b.getsockname()
+        _exchange(a, b)
+
+
+@spec("socketpair", "__all__", platforms=["win32"])
+def test_socketpair_without_native_is_listed_in_all(impl):
+    assert "socketpair" in impl.__all__
+    assert callable(impl.socketpair)
+
+
+@spec("socketpair", platforms=["win32"])
+def test_socketpair_without_native_rejects_unix_family(impl):
+    with pytest.raises(ValueError) as info:
+        impl.socketpair(AF_UNIX if AF_UNIX is not None else 1)
+    assert str(info.value) == FAMILY_MESSAGE
+
+
+@spec("socketpair", platforms=["win32"])
+def test_socketpair_without_native_refuses_interloper_and_closes_both_ends(impl, monkeypatch):
+    interlopers = []
+    _inject_interloper(impl, monkeypatch, interlopers)
+    before = _open_fds()
+    result = None
+    try:
+        with pytest.raises(OSError) as info:
+            result = impl.socketpair()
+        assert len(interlopers) == 1
+        assert _open_fds() == before | {interlopers[0].fileno()}, info.value
+    finally:
+        for end in result or ():
+            end.close()
+        for raw in interlopers:
+            raw.close()
