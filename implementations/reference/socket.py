@@ -47,6 +47,10 @@ IntEnum._convert_("SocketKind", __name__, _constants_starting_with("SOCK_"))
 IntFlag._convert_("MsgFlag", __name__, _constants_starting_with("MSG_"))
 IntFlag._convert_("AddressInfo", __name__, _constants_starting_with("AI_"))
 
+# value -> member: what _intenum_converter() gives, without an enum call on hot paths.
+_FAMILY_MEMBERS = {member.value: member for member in AddressFamily}
+_KIND_MEMBERS = {member.value: member for member in SocketKind}
+
 _LOCALHOST = "127.0.0.1"
 _LOCALHOST_V6 = "::1"
 
@@ -201,6 +205,7 @@ class _GiveupOnSendfile(Exception):
 _MAKEFILE_MODE_CHARS = frozenset("rwb")
 _SENDFILE_MAX_BLOCK = 2 ** 30  # os.sendfile() overflows beyond this (bpo-38319)
 _SEND_BLOCK = 8192
+_c_init = _socket.socket.__init__
 _c_family = _socket.socket.family.__get__
 _c_type = _socket.socket.type.__get__
 
@@ -240,7 +245,7 @@ class socket(_socket.socket):
                 type = SOCK_STREAM
             if proto == -1:
                 proto = 0
-        _socket.socket.__init__(self, family, type, proto, fileno)
+        _c_init(self, family, type, proto, fileno)
         self._io_refs = 0
         self._closed = False
 
@@ -259,16 +264,20 @@ class socket(_socket.socket):
             cls.__module__, cls.__qualname__, " [closed]" if closed else "",
             self.fileno(), self.family, self.type, self.proto)
         if not closed:
-            text += self._repr_address("laddr", "getsockname")
-            text += self._repr_address("raddr", "getpeername")
+            # AttributeError: WASI has no getsockname()/getpeername() (gh-96320).
+            try:
+                laddr = self.getsockname()
+                if laddr:
+                    text += f", laddr={laddr}"
+            except (error, AttributeError):
+                pass
+            try:
+                raddr = self.getpeername()
+                if raddr:
+                    text += f", raddr={raddr}"
+            except (error, AttributeError):
+                pass
         return text + ">"
-
-    def _repr_address(self, label, method_name):
-        try:
-            address = getattr(self, method_name)()
-        except (error, AttributeError):
-            return ""
-        return f", {label}={address}" if address else ""
 
     def __getstate__(self):
         raise TypeError(f"cannot pickle {self.__class__.__name__!r} object")
@@ -349,7 +358,8 @@ class socket(_socket.socket):
         timeout = self.gettimeout()
         if timeout == 0:
             raise ValueError("non-blocking sockets are not supported")
-        wait_writable = _writability_poller(sockno) if timeout else None
+        # Registering also rejects a closed socket (fd -1) with ValueError.
+        wait_writable = _writability_poller(sockno)
         total_sent = 0
         try:
             while True:
@@ -365,9 +375,7 @@ class socket(_socket.socket):
                     sent = os_sendfile(sockno, fileno, offset, blocksize)
                 except BlockingIOError:
                     if not timeout:
-                        if wait_writable is None:
-                            wait_writable = _writability_poller(sockno)
-                        wait_writable()
+                        wait_writable()  # block until writable instead of spinning
                     continue
                 except OSError as err:
                     if total_sent == 0:
@@ -456,12 +464,14 @@ class socket(_socket.socket):
     @property
     def family(self):
         """The address family, as an AddressFamily member when known."""
-        return _intenum_converter(super().family, AddressFamily)
+        family = _c_family(self)
+        return _FAMILY_MEMBERS.get(family, family)
 
     @property
     def type(self):
         """The socket type, as a SocketKind member when known."""
-        return _intenum_converter(super().type, SocketKind)
+        kind = _c_type(self)
+        return _KIND_MEMBERS.get(kind, kind)
 
     if os.name == "nt":
         def get_inheritable(self):
@@ -821,7 +831,7 @@ def getaddrinfo(host, port, family=0, type=0, proto=0, flags=0):
     As _socket.getaddrinfo(), with family and type given as AddressFamily and
     SocketKind members where known.
     """
-    return [(_intenum_converter(af, AddressFamily), _intenum_converter(kind, SocketKind),
-             protocol, canonname, sockaddr)
+    families, kinds = _FAMILY_MEMBERS, _KIND_MEMBERS
+    return [(families.get(af, af), kinds.get(kind, kind), protocol, canonname, sockaddr)
             for af, kind, protocol, canonname, sockaddr
             in _socket.getaddrinfo(host, port, family, type, proto, flags)]
