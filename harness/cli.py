@@ -18,6 +18,7 @@ from harness import (
     soak_command,
 )
 from harness.capabilities import probe_all
+from harness.elements import PROPERTY_AREA_PREFIX, uncovered
 from harness.loading import ROOT, ImplementationError, load_implementation
 from harness.runinfo import run_label
 from harness.surface import compare
@@ -115,7 +116,11 @@ def command_list(args) -> int:
                     print(f"    {spec['id']}{suffix}")
     total = len(specs)
     applicable = sum(1 for s in specs if not s["na_reason"])
-    print(f"{total} specs in {len(areas)} areas; {applicable} apply to {args.impl} here")
+    scenarios = sum(1 for s in specs if not s["area"].startswith(PROPERTY_AREA_PREFIX))
+    missing = uncovered(specs)
+    print("API elements without a spec: " + (", ".join(missing) or "none"))
+    print(f"{total} specs ({scenarios} scenarios, {total - scenarios} properties) in "
+          f"{len(areas)} areas; {applicable} apply to {args.impl} here")
     return EXIT_OK
 
 

@@ -287,3 +287,30 @@ def test_fromfd_of_closed_descriptor_raises_ebadf(impl):
     with pytest.raises(OSError) as info:
         impl.fromfd(fd, _socket.AF_INET, _socket.SOCK_STREAM)
     assert info.value.errno == errno.EBADF
+
+
+# -- fromshare: Windows sockets shared through WSADuplicateSocket ---------------------------
+
+
+@spec("fromshare", "__all__", platforms=["linux", "darwin"])
+def test_fromshare_absent_without_socket_share(impl):
+    assert not hasattr(_socket.socket, "share")
+    assert not hasattr(impl, "fromshare")
+    assert "fromshare" not in impl.__all__
+
+
+@spec("fromshare", platforms=["win32"], personas=["native"])
+def test_fromshare_rebuilds_a_shared_socket_of_the_implementation_class(impl, tcp_pair):
+    sock, peer = tcp_pair
+    shared = sock.share(os.getpid())
+    assert isinstance(shared, bytes)
+    copy = impl.fromshare(shared)
+    try:
+        assert type(copy) is impl.socket
+        assert copy.family == sock.family and copy.type == sock.type
+        assert copy.fileno() != sock.fileno()
+        copy.sendall(b"through the shared copy")
+        assert recv_exactly(peer, 23) == b"through the shared copy"
+        assert "fromshare" in impl.__all__
+    finally:
+        copy.close()
