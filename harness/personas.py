@@ -12,7 +12,9 @@ from __future__ import annotations
 import _socket as real_socket_module
 import builtins
 import dataclasses
+import io
 import os as real_os
+import selectors
 import sys as real_sys
 import types
 from pathlib import Path
@@ -86,6 +88,7 @@ class Persona:
     platform: str
     capabilities: Mapping[str, bool]
     build: Callable[[], Dict[str, types.ModuleType]]
+    hidden_builtins: Tuple[str, ...] = ()
 
     def modules(self) -> Dict[str, types.ModuleType]:
         """The substitute modules, made fresh for each load."""
@@ -116,6 +119,20 @@ PERSONAS: Dict[str, Persona] = {
             {"socketpair_native": False, "sendmsg": False, "scm_rights": False,
              "os_sendfile": False, "linux_abstract_unix": False, "netns": False},
             _windows,
+        ),
+        Persona(
+            "legacy-python",
+            "an interpreter as 3.8-3.10 was: no builtin ExceptionGroup, no io.text_encoding "
+            "(runs an implementation's compatibility branches on a newer Python)",
+            real_sys.platform,
+            {"exception_groups": False},
+            lambda: {"io": _module_copy(io, drop=("text_encoding",))},
+            hidden_builtins=("ExceptionGroup", "BaseExceptionGroup"),
+        ),
+        Persona(
+            "no-poll", "a selectors module without PollSelector (select() is used instead)",
+            real_sys.platform, {},
+            lambda: {"selectors": _module_copy(selectors, drop=("PollSelector",))},
         ),
         Persona(
             "no-ipv6", "a host without IPv6 (has_ipv6 False)", real_sys.platform,
@@ -167,6 +184,8 @@ def load_source(path: Path, module_name: str, persona: Persona) -> Tuple[types.M
     substitutes = persona.modules()
     module_builtins = dict(vars(builtins))
     module_builtins["__import__"] = _importer(substitutes)
+    for name in persona.hidden_builtins:
+        module_builtins.pop(name, None)
     module = types.ModuleType(module_name)
     module.__file__ = str(path)
     module.__dict__["__builtins__"] = module_builtins

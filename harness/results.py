@@ -90,7 +90,8 @@ def read(path: Path) -> Dict[str, Any]:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
-        state = "truncated" if exc.pos >= len(text.rstrip()) else "not valid JSON"
+        cut = exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string")
+        state = "truncated" if cut else "not valid JSON"
         raise ResultsError(f"{path}: {state} (line {exc.lineno}, column {exc.colno})") from None
     return validate(document, str(path))
 

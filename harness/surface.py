@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 import socket as stdlib_socket
 from enum import IntEnum, IntFlag
 from typing import Any, Dict, List, Optional
@@ -22,11 +23,15 @@ def _public(module) -> Dict[str, Any]:
     return names
 
 
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
 def _signature(obj) -> Optional[str]:
+    """The signature as text, without object addresses (default sentinels differ by run)."""
     if not callable(obj) or isinstance(obj, type) and not hasattr(obj, "__init__"):
         return None
     try:
-        return str(inspect.signature(obj))
+        return _ADDRESS.sub("", str(inspect.signature(obj)))
     except (TypeError, ValueError):
         return None
 

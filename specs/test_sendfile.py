@@ -324,6 +324,20 @@ def test_sendfile_os_error_before_first_byte_falls_back_to_send(impl, tcp_pair, 
 
 
 @spec("socket.sendfile", needs=["os_sendfile"])
+def test_sendfile_os_unusable_descriptor_falls_back_to_send(impl, tcp_pair):
+    # fileno() names a descriptor that is not open: fstat() fails, so os.sendfile() is
+    # given up before it starts and the data comes from the object's read().
+    sock, peer = tcp_pair
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    os.close(write_end)
+    source = _MisleadingReader(b"bytes from read()", read_end)
+    sent, received = _send_and_collect(sock, peer, lambda: sock.sendfile(source))
+    assert sent == len(b"bytes from read()")
+    assert received == b"bytes from read()"
+
+
+@spec("socket.sendfile", needs=["os_sendfile"])
 def test_sendfile_os_closed_socket_raises_value_error(impl, payload_file):
     sock = impl.socket(_socket.AF_INET, _socket.SOCK_STREAM)
     sock.close()
