@@ -95,7 +95,11 @@ def test_broken_copy_of_stdlib_fails_the_run_and_names_the_spec(tmp_path):
 def test_list_prints_areas_elements_and_counts():
     done = run_cli("list")
     assert done.returncode == 0, done.stderr
-    assert "specs in" in done.stdout.strip().splitlines()[-1]
+    lines = done.stdout.strip().splitlines()
+    assert "API elements without a spec: none" in lines
+    assert " scenarios, " in lines[-1] and " areas; " in lines[-1]
+    assert any(line.startswith("makefile (") for line in lines)
+    assert any(line.strip().startswith("socket.makefile: ") for line in lines)
 
 
 def test_probe_prints_capabilities_and_surface():
