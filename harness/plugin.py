@@ -345,7 +345,7 @@ def pytest_runtest_makereport(item, call):
 
 
 def pytest_report_teststatus(report, config):
-    for name, value in report.user_properties:
+    for name, value in getattr(report, "user_properties", ()):
         if name != PHASE_PROPERTY:
             continue
         if value["outcome"] == outcomes.NA:

@@ -189,6 +189,8 @@ def test_hostile_strings_are_inert_and_visible(page, sample_model):
     assert page.visible_rows() == 1
     page.page.locator(ROWS + ":visible a").click()
     detail = page.page.locator(f"#s{index}")
+    # The detail opens on the hashchange event, which follows the click asynchronously.
+    page.page.wait_for_function(f"document.getElementById('s{index}').open", timeout=10_000)
     assert detail.get_attribute("open") is not None
     assert "expected <script>alert(1)</script> in repr" in detail.inner_text()
     assert "<script>alert(3)</script>" in detail.inner_text()
