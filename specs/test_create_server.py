@@ -322,3 +322,18 @@ def test_create_server_leaves_reuseaddr_off_on_windows(impl):
     with impl.create_server(("127.0.0.1", 0)) as server:
         assert server.getsockopt(_socket.SOL_SOCKET, _socket.SO_REUSEADDR) == 0
         assert server.getsockopt(_socket.SOL_SOCKET, _socket.SO_ACCEPTCONN) == 1
+
+
+@spec("has_dualstack_ipv6", needs=["ipv6"])
+def test_has_dualstack_ipv6_closes_its_probe_socket(impl, monkeypatch):
+    probes = []
+    real_setsockopt = impl.socket.setsockopt
+
+    def setsockopt(self, *args):
+        probes.append(self)
+        return real_setsockopt(self, *args)
+
+    monkeypatch.setattr(impl.socket, "setsockopt", setsockopt)
+    impl.has_dualstack_ipv6()
+    assert probes
+    assert all(probe.fileno() == -1 for probe in probes)

@@ -613,3 +613,65 @@ def test_sendfile_windows_empty_file_refused_on_non_blocking_socket(impl, tcp_pa
         with pytest.raises(ValueError) as info:
             sock.sendfile(f)
     assert str(info.value) == "non-blocking sockets are not supported"
+
+
+class _RecordingReader(_NoFilenoReader):
+    """A reader without a descriptor that records the size of every read()."""
+
+    def __init__(self, data):
+        super().__init__(data)
+        self.sizes = []
+
+    def read(self, size=-1):
+        self.sizes.append(size)
+        return super().read(size)
+
+
+@spec("socket.sendfile")
+@pytest.mark.parametrize(
+    "count, sizes",
+    [(None, [8192] * 5), (20_000, [8192, 8192, 3616]), (100, [100])],
+    ids=["whole", "count", "small_count"],
+)
+def test_sendfile_send_reads_blocks_of_8192_bytes(impl, tcp_pair, count, sizes):
+    sock, peer = tcp_pair
+    f = _RecordingReader(_data(30_000))
+    _send_and_collect(sock, peer, lambda: sock.sendfile(f, 0, count))
+    assert f.sizes == sizes
+
+
+@spec("socket.sendfile")
+def test_sendfile_send_resends_the_rest_of_a_partial_send(impl, tcp_pair):
+    sock, peer = tcp_pair
+
+    class Dribbling(impl.socket):
+        __slots__ = ()
+
+        def send(self, data, flags=0):  # at most 1000 bytes per call
+            return super().send(bytes(data[:1000]), flags)
+
+    data = _data(30_000)
+    with Dribbling(sock.family, sock.type, sock.proto, sock.detach()) as dribbling:
+        sent, received = _send_and_collect(
+            dribbling, peer, lambda: dribbling.sendfile(_NoFilenoReader(data)))
+    assert sent == len(data)
+    assert received == data
+
+
+@spec("socket.sendfile", needs=["os_sendfile"])
+@pytest.mark.parametrize("count", [None, 2 ** 31], ids=["whole", "count"])
+def test_sendfile_os_block_size_is_at_most_1_gib(impl, tcp_pair, tmp_path, monkeypatch, count):
+    sock, _peer = tcp_pair
+    path = tmp_path / "sparse.bin"
+    with open(path, "wb") as f:
+        f.truncate(2 ** 30 + 4096)  # sparse: no data blocks are written
+    calls = []
+
+    def fake_sendfile(out_fd, in_fd, offset, blocksize):
+        calls.append(blocksize)
+        return 0  # end of file at once: nothing is sent
+
+    monkeypatch.setattr(os, "sendfile", fake_sendfile)
+    with open(path, "rb") as f:
+        assert sock.sendfile(f, 0, count) == 0
+    assert calls == [2 ** 30]

@@ -390,3 +390,19 @@ def test_socketpair_without_native_refuses_interloper_and_closes_both_ends(impl,
             end.close()
         for raw in interlopers:
             raw.close()
+
+
+@spec("_fallback_socketpair")
+def test_fallback_socketpair_closes_its_listener(impl, monkeypatch):
+    listeners = []
+    real_listen = impl.socket.listen
+
+    def listen(self, *args):
+        listeners.append(self)
+        return real_listen(self, *args)
+
+    monkeypatch.setattr(impl.socket, "listen", listen)
+    a, b = impl._fallback_socketpair()
+    with a, b:
+        assert len(listeners) == 1
+        assert listeners[0].fileno() == -1

@@ -2,8 +2,9 @@
 
 Mutants live in tests/mutants.toml: each names the spec areas to run, says what it breaks,
 and gives an exact ``find`` text of implementations/reference/socket.py (present exactly
-once) with its ``replace``ment. ``python -m tests.mutation`` runs them all and rewrites the
-table in docs/specs.md.
+once) with its ``replace``ment; an optional ``persona`` runs the areas under that persona
+(``harness run --persona``), for mistakes in a platform branch. ``python -m tests.mutation``
+runs them all and rewrites the table in docs/specs.md.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "implementations" / "reference" / "socket.py"
@@ -32,6 +33,7 @@ class Mutant:
     breaks: str
     find: str
     replace: str
+    persona: Optional[str] = None
 
     def source(self) -> str:
         text = REFERENCE.read_text(encoding="utf-8")
@@ -49,7 +51,8 @@ def load() -> List[Mutant]:
 
     data = toml.loads(MUTANTS.read_text(encoding="utf-8"))
     return [
-        Mutant(m["name"], tuple(m["areas"]), m["breaks"], m["find"], m["replace"])
+        Mutant(m["name"], tuple(m["areas"]), m["breaks"], m["find"], m["replace"],
+               m.get("persona"))
         for m in data["mutant"]
     ]
 
@@ -58,19 +61,23 @@ def run(mutant: Mutant, workdir: Path, timeout: float = 300) -> Tuple[int, List[
     """(exit status, ids of the specs that did not pass, output) of the mutant's run."""
     path = workdir / f"mutant_{mutant.name.replace('-', '_')}.py"
     path.write_text(mutant.source(), encoding="utf-8")
-    results = workdir / f"{mutant.name}.json"
+    # `harness run` names its results file itself and reads it back: a --results of our own
+    # would send pytest's copy elsewhere, so each mutant gets its own output folder instead.
+    output = workdir / mutant.name
     args = [sys.executable, "-m", "harness", "run", "--impl", str(path), "-n", "0",
-            "--output", str(workdir)]
+            "--output", str(output)]
     for area in mutant.areas:
         args += ["--area", area]
-    args += ["--", "-q", "-p", "no:cacheprovider", "--results", str(results)]
+    if mutant.persona:
+        args += ["--persona", mutant.persona]
+    args += ["--", "-q", "-p", "no:cacheprovider"]
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     done = subprocess.run(args, cwd=str(ROOT), env=env, capture_output=True, text=True,
                           timeout=timeout)
     rejected = []
-    if results.is_file():
+    for results in sorted(output.glob("*.json")):
         document = json.loads(results.read_text(encoding="utf-8"))
-        rejected = [r["id"] for r in document["specs"] if r["outcome"] not in ("pass", "n/a")]
+        rejected += [r["id"] for r in document["specs"] if r["outcome"] not in ("pass", "n/a")]
     return done.returncode, rejected, done.stdout + done.stderr
 
 
@@ -80,7 +87,10 @@ def _table(rows) -> str:
         shown = ", ".join(f"`{r}`" for r in rejected[:3])
         more = f" and {len(rejected) - 3} more" if len(rejected) > 3 else ""
         verdict = shown + more if code == 1 and rejected else "**NOT REJECTED**"
-        lines.append(f"| `{mutant.name}` | {', '.join(mutant.areas)} | {mutant.breaks} | {verdict} |")
+        areas = ", ".join(mutant.areas)
+        if mutant.persona:
+            areas += f" (persona {mutant.persona})"
+        lines.append(f"| `{mutant.name}` | {areas} | {mutant.breaks} | {verdict} |")
     return "\n".join(lines)
 
 
