@@ -267,12 +267,52 @@ def pytest_fixture_setup(fixturedef, request):
         return (yield)
     except _ESCAPING as exc:
         _contain(exc)
+    finally:
+        _contain_finalizers(fixturedef)
+
+
+def _contain_finalizers(fixturedef) -> None:
+    """Wrap the fixture's finalisers (its teardown) so that a BaseException escaping from the
+    implementation there fails the spec's teardown instead of stopping the run."""
+    finalizers = getattr(fixturedef, "_finalizers", None)
+    if not isinstance(finalizers, list):
+        return
+    for index, finalizer in enumerate(finalizers):
+        if not getattr(finalizer, "_sockspec_contained", False):
+            finalizers[index] = _contained(finalizer)
+
+
+def _contained(finalizer):
+    def run():
+        try:
+            return finalizer()
+        except _ESCAPING as exc:
+            _contain(exc)
+
+    run._sockspec_contained = True
+    return run
 
 
 def _is_timeout(excinfo) -> bool:
-    return excinfo is not None and excinfo.typename == "Failed" and str(
-        excinfo.value
-    ).startswith("Timeout")
+    return excinfo is not None and _timed_out(excinfo.value, set())
+
+
+def _timed_out(exc, seen) -> bool:
+    """pytest-timeout's ``Failed: Timeout`` is ``exc``, or is inside it: hypothesis re-raises
+    it as the context of a Flaky error or inside an exception group."""
+    if exc is None or id(exc) in seen:
+        return False
+    seen.add(id(exc))
+    if type(exc).__name__ == "Failed" and str(exc).startswith("Timeout"):
+        return True
+    inner = list(getattr(exc, "exceptions", None) or ())
+    inner += [exc.__cause__, exc.__context__]
+    return any(_timed_out(e, seen) for e in inner)
+
+
+def _failed_phase(call) -> str:
+    """A failed set-up or teardown: ``timeout`` when the time limit ended it, else ``error``."""
+    return outcomes.TIMEOUT if _is_timeout(call.excinfo) else outcomes.ERROR
 
 
 def _message(excinfo) -> Optional[str]:
@@ -286,9 +326,9 @@ def _phase_outcome(report, call, info) -> Optional[str]:
     if report.when == "setup":
         if report.skipped:
             return outcomes.NA if info["na_reason"] else outcomes.SKIP
-        return outcomes.ERROR if report.failed else None
+        return _failed_phase(call) if report.failed else None
     if report.when == "teardown":
-        return outcomes.ERROR if report.failed else None
+        return _failed_phase(call) if report.failed else None
     if report.passed:
         return outcomes.PASS
     if report.skipped:

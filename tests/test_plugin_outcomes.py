@@ -259,3 +259,71 @@ def test_base_exceptions_from_the_implementation_fail_only_their_spec(project):
     assert "SystemExit" in records["exit_in_fixture"]["message"]
     assert records["runs_after"]["outcome"] == "pass"
     assert result.ret == 1
+
+
+def test_base_exception_in_fixture_teardown_fails_only_that_spec(project):
+    project.spec_file("area", """
+        @pytest.fixture
+        def interrupts_on_teardown():
+            yield
+            raise KeyboardInterrupt("teardown")
+
+        @spec("socket.close")
+        def test_a_interrupted_teardown(impl, interrupts_on_teardown):
+            pass
+
+        @spec("socket.close")
+        def test_b_after(impl):
+            pass
+    """)
+    result = project.run("-p", "no:randomly")
+    records = project.records()
+    assert records["a_interrupted_teardown"]["outcome"] == "error"
+    assert "KeyboardInterrupt escaped" in records["a_interrupted_teardown"]["message"]
+    assert records["b_after"]["outcome"] == "pass"
+    assert result.ret == 1
+
+
+def test_timeouts_in_setup_and_teardown_are_timeouts(project):
+    project.spec_file("area", """
+        import time
+
+        @pytest.fixture
+        def slow_setup():
+            time.sleep(30)
+
+        @pytest.fixture
+        def slow_teardown():
+            yield
+            time.sleep(30)
+
+        @spec("socket.close")
+        @pytest.mark.timeout(1)
+        def test_setup_hangs(impl, slow_setup):
+            pass
+
+        @spec("socket.close")
+        @pytest.mark.timeout(1)
+        def test_teardown_hangs(impl, slow_teardown):
+            pass
+    """)
+    project.run()
+    records = project.records()
+    assert records["setup_hangs"]["outcome"] == "timeout"
+    assert records["teardown_hangs"]["outcome"] == "timeout"
+
+
+def test_timeout_inside_a_property_is_a_timeout(project):
+    project.spec_file("area", """
+        import time
+        from hypothesis import given, settings, strategies as st
+
+        @spec("socket.close")
+        @pytest.mark.timeout(1)
+        @settings(deadline=None, max_examples=50, database=None)
+        @given(st.integers(0, 10))
+        def test_slow_property(impl, n):
+            time.sleep(0.3)
+    """)
+    project.run()
+    assert project.records()["slow_property"]["outcome"] == "timeout"
