@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Optional
 import jinja2
 from markupsafe import Markup
 
-from harness import outcomes, views
+from harness import outcomes, report_extras, views
 from harness.baseline import Comparison
 from harness.history import Point, Trend
 from harness.merge import CODES, Merged, Problem, Spec
@@ -49,6 +49,10 @@ class Page:
     history: Dict[str, List[Point]] = dataclasses.field(default_factory=dict)
     history_dir: Optional[str] = None
     baseline_given: bool = False
+    #: With ``--flaky``: {(implementation, spec id): mark} (None without the option).
+    flaky: Optional[report_extras.Marks] = None
+    #: With ``--bench``: a table per benchmark document (None without the option).
+    bench: Optional[List[report_extras.BenchTable]] = None
     problems: List[Problem] = dataclasses.field(default_factory=list)
 
     @property
@@ -70,6 +74,7 @@ def environment() -> jinja2.Environment:
     env.filters["seconds"] = seconds
     env.filters["grade"] = grade
     env.filters["pairs"] = pairs
+    env.filters["rate"] = report_extras.rate
     return env
 
 
@@ -142,8 +147,8 @@ def filter_data(merged: Merged) -> Dict[str, Any]:
     }
 
 
-def matrix_rows(merged: Merged) -> List[Dict[str, Any]]:
-    """Rows of the matrix with their cells' markup built once.
+def matrix_rows(merged: Merged, flaky: Optional[Dict[int, str]] = None) -> List[Dict[str, Any]]:
+    """Rows of the matrix with their cells' markup built once, and their flaky marks' text.
 
     A cell is ``<i class="o-CODE cCOLUMN">SYMBOL</i>``: outcome code, column number and symbol
     are constants of the harness (an outcome is validated against outcomes.ALL on reading), so
@@ -151,7 +156,8 @@ def matrix_rows(merged: Merged) -> List[Dict[str, Any]]:
     """
     cells = [{o: f'<i class="o-{CODES[o]} c{column}">{SYMBOLS[o]}</i>' for o in outcomes.ALL}
              for column in range(len(merged.runs))]
-    return [{"spec": spec, "index": index,
+    flaky = flaky or {}
+    return [{"spec": spec, "index": index, "flaky": flaky.get(index),
              "cells": Markup("".join(cells[c][o] for c, o in enumerate(spec.outcomes)))}
             for index, spec in enumerate(merged.specs)]
 
@@ -159,6 +165,7 @@ def matrix_rows(merged: Merged) -> List[Dict[str, Any]]:
 def context(page: Page, env: jinja2.Environment) -> Dict[str, Any]:
     script = asset(env, "report.js")
     merged = page.merged
+    marks = page.flaky or {}
     return {
         "page": page,
         "merged": merged,
@@ -170,7 +177,8 @@ def context(page: Page, env: jinja2.Environment) -> Dict[str, Any]:
         "elements": views.elements(merged),
         "surface": views.surface(merged),
         "details": views.spec_details(merged),
-        "matrix_rows": matrix_rows(merged),
+        "matrix_rows": matrix_rows(merged, report_extras.matrix_marks(marks, merged)),
+        "flaky_rows": report_extras.flaky_rows(marks, merged),
         "filter_data": filter_data(merged),
         "surface_kinds": views.SURFACE_KINDS,
         "outcomes": outcomes.ALL,

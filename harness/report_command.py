@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
 from harness import baseline as baseline_module
-from harness import history, merge, render, summary, views
+from harness import history, merge, render, report_extras, summary, views
 from harness.loading import ROOT
 from harness.runinfo import now
 
@@ -55,8 +55,9 @@ def _trends(impls: List[views.ImplementationView], folder: Path, generated: str)
 
 def build(paths: Sequence[Path], baseline: Optional[Sequence[Path]] = None,
           history_dir: Optional[Path] = None, title: str = TITLE,
-          generated: Optional[str] = None) -> Report:
-    """Merge ``paths`` (and compare, and add history) into everything a report writes."""
+          generated: Optional[str] = None, flaky: Optional[Sequence[Path]] = None,
+          bench: Optional[Sequence[Path]] = None) -> Report:
+    """Merge ``paths`` (and compare, add history, soak marks, benchmarks) into a report."""
     generated = generated or now()
     merged = merge.merge(paths)
     impls = views.implementations(merged)
@@ -68,6 +69,12 @@ def build(paths: Sequence[Path], baseline: Optional[Sequence[Path]] = None,
     if history_dir is not None:
         page.history, page.trends, found = _trends(impls, Path(history_dir), generated)
         page.history_dir = str(history_dir)
+        page.problems += found
+    if flaky:
+        page.flaky, found = report_extras.read_flaky(flaky)
+        page.problems += found
+    if bench:
+        page.bench, found = report_extras.read_bench(bench)
         page.problems += found
     document = summary.build(merged, impls, page.comparison, generated, page.problems)
     badges = {v.name: summary.badge(v) for v in impls}
@@ -91,7 +98,8 @@ def write(report: Report, html: Path) -> List[Path]:
 
 
 def command_report(args) -> int:
-    report = build(args.results, args.baseline, args.history, title=args.title)
+    report = build(args.results, args.baseline, args.history, title=args.title,
+                   flaky=args.flaky, bench=args.bench)
     for problem in report.problems:
         print(problem.line(), file=sys.stderr)
     try:
@@ -133,6 +141,10 @@ def register(commands) -> None:
                         help="results of an earlier night: regressions and improvements")
     report.add_argument("--history", type=Path, metavar="DIR",
                         help="folder of earlier *.summary.json files: score trends")
+    report.add_argument("--flaky", nargs="+", type=Path, metavar="SUMMARY",
+                        help="soak summaries (python -m harness soak): mark flaky specs")
+    report.add_argument("--bench", nargs="+", type=Path, metavar="BENCH_JSON",
+                        help="benchmark documents (python -m harness bench): a Benchmarks section")
     report.add_argument("--title", default=TITLE, help="the page title")
     report.set_defaults(handler=command_report)
 
