@@ -118,6 +118,25 @@ def pytest_configure(config):
     if not state.is_worker:
         state.recorder = Recorder()
     config.stash[STATE_KEY] = state
+    _warm_up(impl)
+
+
+def _warm_up(impl: LoadedImplementation) -> None:
+    """Run the implementation's warm-up (impl.toml ``warm_up``: a file in its folder defining
+    ``warm_up()``), once per process, so that what it creates once by design (an event loop's
+    descriptors, a resolver kept on loopback) predates every spec's snapshot."""
+    if impl.folder is None:
+        return
+    from harness.loading import load_file, read_metadata
+
+    name = read_metadata(impl.folder).get("warm_up")
+    if not name:
+        return
+    try:
+        module = load_file(impl.folder / name, f"sockspec_warm_up_{impl.name}")
+        module.warm_up()
+    except Exception as exc:  # foreign code: one line for the user
+        raise pytest.UsageError(f"{impl.folder / name}: warm-up failed: {exc!r}") from None
 
 
 def _impl_ignore_threads(impl: LoadedImplementation):

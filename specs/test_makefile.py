@@ -559,11 +559,13 @@ def test_makefile_socket_repr_closed_keeps_real_fd(impl, unix):
     fd = sock.fileno()
     assert "[closed]" not in repr(sock)
     f = sock.makefile("rb")
-    sock.close()
-    text = repr(sock)
-    assert " [closed] " in text
-    assert f" fd={fd}," in text
-    f.close()
+    try:
+        sock.close()
+        text = repr(sock)
+        assert " [closed] " in text
+        assert f" fd={fd}," in text
+    finally:
+        f.close()
     text = repr(sock)
     assert " [closed] " in text
     assert " fd=-1," in text

@@ -319,6 +319,7 @@ class socket(_socket.socket):
         binary = "b" in mode
         if buffering == 0:
             if not binary:
+                raw.close()  # CPython frees it (and gives _io_refs back) by reference counting
                 raise ValueError("unbuffered streams must be binary")
             return raw
         if rawmode == "r":
@@ -681,7 +682,8 @@ class SocketIO(io.RawIOBase):
 
     def fileno(self):
         """The file descriptor of the socket."""
-        self._checkClosed()
+        if self.closed:  # not _checkClosed(): PyPy's _io words it without the period
+            raise ValueError("I/O operation on closed file.")
         return self._sock.fileno()
 
     @property
