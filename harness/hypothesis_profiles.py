@@ -1,0 +1,114 @@
+"""Hypothesis profiles for the property specs: ``dev``, ``ci`` (the default) and ``nightly``.
+
+A profile is chosen, most specific first, by the pytest option ``--sockspec-profile NAME``,
+the environment variable ``SOCKSPEC_HYPOTHESIS_PROFILE``, or hypothesis's own
+``--hypothesis-profile``; without any of them ``ci`` applies.
+
+Every profile has no deadline (the properties do socket I/O, whose timing depends on the
+host), prints a reproduction blob with each failure (``print_blob``), reports one failure per
+property (``report_multiple_bugs=False``: shrinking one bug is faster, and the results file
+records one reproduction per spec), and keeps its
+example database under ``reports/hypothesis/`` (ignored by git). The environment variable
+``SOCKSPEC_HYPOTHESIS_DATABASE`` moves the database to another folder, or turns it off
+with the value ``none``.
+
+The ``max_examples`` of a profile is a base: a property that costs more per example asks
+for a fraction of it (see ``fixtures.properties.budget``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Dict, Optional
+
+from hypothesis import HealthCheck, settings
+from hypothesis.database import DirectoryBasedExampleDatabase
+
+ROOT = Path(__file__).resolve().parent.parent
+DATABASE_DIR = ROOT / "reports" / "hypothesis"
+
+PROFILE_ENV = "SOCKSPEC_HYPOTHESIS_PROFILE"
+DATABASE_ENV = "SOCKSPEC_HYPOTHESIS_DATABASE"
+DEFAULT_PROFILE = "ci"
+
+#: name -> (description, settings of that profile)
+PROFILES: Dict[str, Dict[str, Any]] = {
+    "dev": {
+        "description": "fast feedback while editing: a handful of examples per property",
+        "max_examples": 8,
+        "stateful_step_count": 12,
+    },
+    "ci": {
+        "description": "the default: fits the conformance run's time budget",
+        "max_examples": 50,
+        "stateful_step_count": 40,
+    },
+    "nightly": {
+        "description": "thorough: many examples and long stateful runs",
+        "max_examples": 1000,
+        "stateful_step_count": 60,
+    },
+}
+
+_COMMON: Dict[str, Any] = {
+    "deadline": None,
+    "print_blob": True,
+    "report_multiple_bugs": False,
+    "suppress_health_check": [HealthCheck.too_slow],
+}
+
+
+def database_location() -> Optional[Path]:
+    """Where the example database lives (None: no database)."""
+    value = os.environ.get(DATABASE_ENV, "").strip()
+    if value.lower() == "none":
+        return None
+    return Path(value) if value else DATABASE_DIR
+
+
+def _database():
+    location = database_location()
+    if location is None:
+        return None
+    return DirectoryBasedExampleDatabase(str(location))
+
+
+def register_all() -> None:
+    """Register every profile with hypothesis (idempotent)."""
+    database = _database()
+    for name, values in PROFILES.items():
+        options = {k: v for k, v in values.items() if k != "description"}
+        settings.register_profile(name, database=database, **options, **_COMMON)
+
+
+def choose(option: Optional[str], hypothesis_option: Optional[str] = None) -> Optional[str]:
+    """The profile to load: the option, else the environment, else ``ci``.
+
+    Returns None when only hypothesis's own ``--hypothesis-profile`` was given: that
+    choice is hypothesis's to apply.
+    """
+    name = (option or os.environ.get(PROFILE_ENV, "")).strip()
+    if name:
+        return name
+    if hypothesis_option:
+        return None
+    return DEFAULT_PROFILE
+
+
+def load(name: str) -> None:
+    """Make ``name`` the active profile; ValueError names the known ones if it is unknown."""
+    register_all()
+    if name not in PROFILES:
+        known = ", ".join(PROFILES)
+        raise ValueError(f"unknown hypothesis profile {name!r}; known: {known}")
+    settings.load_profile(name)
+
+
+def describe() -> str:
+    """One line on the active settings, for the pytest header."""
+    current = settings.default
+    return (
+        f"max_examples={current.max_examples}, "
+        f"stateful_step_count={current.stateful_step_count}, deadline={current.deadline}"
+    )
