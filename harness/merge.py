@@ -246,13 +246,14 @@ def _records(specs: List[Dict[str, Any]], name: str) -> Tuple[Dict[str, Dict], L
 # -- merging ---------------------------------------------------------------------------------
 
 
-def _version_key(text: str) -> Tuple:
-    return tuple(int(p) if p.isdigit() else p for p in re.split(r"[.\s]", text))
+def version_key(text: str) -> Tuple:
+    """Sortable parts of a Python label such as '3.11.7' or 'pypy 3.9.16' (words before numbers)."""
+    return tuple((1, int(p), "") if p.isdigit() else (0, 0, p) for p in re.split(r"[.\s]", text))
 
 
 def order_runs(runs: List[Run]) -> List[Run]:
     """Sort runs by implementation, OS, Python, persona and start; number and label them."""
-    ordered = sorted(runs, key=lambda r: (r.implementation, r.os, _version_key(r.python),
+    ordered = sorted(runs, key=lambda r: (r.implementation, r.os, version_key(r.python),
                                            r.persona, r.start))
     used: Dict[str, int] = {}
     for number, run in enumerate(ordered, 1):

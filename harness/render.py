@@ -194,7 +194,9 @@ def context(page: Page, env: jinja2.Environment) -> Dict[str, Any]:
 
 
 def _python_key(text: str):
-    return [int(p) if p.isdigit() else p for p in text.replace(" ", ".").split(".")]
+    from harness.merge import version_key
+
+    return version_key(text)
 
 
 def render(page: Page) -> str:

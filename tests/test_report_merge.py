@@ -395,3 +395,10 @@ def test_bench_report_command_without_browser(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("2 runs x 10 specs")
     assert (tmp_path / "index.html").exists() and len(list((tmp_path / "results").iterdir())) == 2
+
+
+def test_pypy_and_cpython_python_labels_sort_together():
+    from harness.merge import version_key
+
+    labels = ["3.11.7", "pypy 3.9.16", "3.8.18", "3.13.0"]
+    assert sorted(labels, key=version_key) == ["pypy 3.9.16", "3.8.18", "3.11.7", "3.13.0"]
