@@ -9,7 +9,8 @@ deterministic fake resolver, and the shape of repr() for generated socket states
 
 Inputs are restricted to what behaves the same on CPython 3.8 to 3.13, so that the
 comparison stays meaningful for an implementation with newer semantics than the running
-oracle (docs/properties.md lists what is left out and why).
+oracle (docs/properties.md lists what is left out and why). Under a persona the implementation
+legitimately differs from the native oracle, so these properties apply natively only.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ def _file_shape(obj, fd):
     return shape
 
 
-@spec("socket.makefile", needs=["af_unix"])
+@spec("socket.makefile", needs=["af_unix"], personas=["native"])
 @budget(1.0)
 @given(
     mode=MAKEFILE_MODES,
@@ -135,7 +136,7 @@ SOCKETIO_MODES = st.one_of(
 )
 
 
-@spec("SocketIO.__init__", "SocketIO.mode", needs=["af_unix"])
+@spec("SocketIO.__init__", "SocketIO.mode", needs=["af_unix"], personas=["native"])
 @budget(1.0)
 @given(mode=SOCKETIO_MODES)
 def test_prop_differential_socketio_modes(impl, oracle, mode):
@@ -205,7 +206,7 @@ def _open_source(case, path):
     return _BytesWithMode(case["content"], case["mode"])
 
 
-@spec("socket.sendfile", "socket._sendfile_use_sendfile", "socket._sendfile_use_send")
+@spec("socket.sendfile", "socket._sendfile_use_sendfile", "socket._sendfile_use_send", personas=["native"])
 @budget(1.0)
 @given(case=sendfile_cases())
 def test_prop_differential_sendfile_arguments(impl, oracle, prop_tmp, case):
@@ -306,7 +307,7 @@ def _server_shape(server):
         return shape
 
 
-@spec("create_server")
+@spec("create_server", personas=["native"])
 @budget(1.0)
 @given(case=server_cases())
 def test_prop_differential_create_server_arguments(impl, oracle, case):
@@ -407,7 +408,7 @@ def _drain(listener):
         listener.settimeout(peers.PEER_TIMEOUT)
 
 
-@spec("create_connection")
+@spec("create_connection", personas=["native"])
 @budget(1.0)
 @given(case=connection_cases())
 def test_prop_differential_create_connection_arguments(impl, oracle, case):
@@ -505,7 +506,7 @@ def _tagged(value):
     return (type(value).__name__, int(value)) if isinstance(value, int) else value
 
 
-@spec("getaddrinfo")
+@spec("getaddrinfo", personas=["native"])
 @budget(2.0)
 @given(case=getaddrinfo_cases())
 def test_prop_differential_getaddrinfo_numeric_loopback(impl, oracle, case):
@@ -551,7 +552,7 @@ ENUM_VALUES = st.one_of(
 )
 
 
-@spec("_intenum_converter", "AddressFamily", "SocketKind", "MsgFlag", "AddressInfo")
+@spec("_intenum_converter", "AddressFamily", "SocketKind", "MsgFlag", "AddressInfo", personas=["native"])
 @budget(3.0)
 @given(value=ENUM_VALUES, enum=st.sampled_from(_ENUMS))
 def test_prop_differential_intenum_converter(impl, oracle, value, enum):
@@ -612,7 +613,7 @@ def _fake_resolver(answers, this_host, calls):
     return gethostbyaddr, gethostname
 
 
-@spec("getfqdn")
+@spec("getfqdn", personas=["native"])
 @budget(1.5)
 @given(
     name=FQDN_ARGUMENTS,
@@ -756,7 +757,7 @@ def _build_state(module, state, tmp, res):
     return sock, paths
 
 
-@spec("socket.__repr__")
+@spec("socket.__repr__", personas=["native"])
 @budget(1.0)
 @given(state=socket_states())
 def test_prop_differential_repr_shape(impl, oracle, prop_tmp, state):
