@@ -16,6 +16,7 @@ legitimately differs from the native oracle, so these properties apply natively 
 from __future__ import annotations
 
 import _socket
+import errno
 import io
 import itertools
 import math
@@ -206,7 +207,10 @@ def _open_source(case, path):
     return _BytesWithMode(case["content"], case["mode"])
 
 
-@spec("socket.sendfile", "socket._sendfile_use_sendfile", "socket._sendfile_use_send", personas=["native"])
+@spec(
+    "socket.sendfile", "socket._sendfile_use_sendfile", "socket._sendfile_use_send",
+    personas=["native"],
+)
 @budget(1.0)
 @given(case=sendfile_cases())
 def test_prop_differential_sendfile_arguments(impl, oracle, prop_tmp, case):
@@ -395,6 +399,60 @@ def _connection_address(case, listener_port, refused_port):
     return None
 
 
+def _hold(family, host, port=0, listen=False):
+    """A ``_socket`` bound to (host, port). Not listening, it refuses connections, and while it
+    is held no other process (another xdist worker, say) can listen on that port."""
+    sock = peers.raw_socket(family)
+    try:
+        sock.bind((host, port))
+        if listen:
+            sock.listen(8)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+def _hold_ipv6_twin(port, held):
+    """For a host of None, getaddrinfo() gives ::1 before 127.0.0.1: hold ::1 at the same port,
+    so that attempt is refused for both modules. False if that port is taken on ::1."""
+    try:
+        held.append(_hold(_socket.AF_INET6, "::1", port))
+    except OSError as exc:
+        return exc.errno != errno.EADDRINUSE  # no IPv6 at all: both modules fail alike
+    return True
+
+
+def _connection_targets(family, host, both_families, held):
+    """(listener or None, refused port), every port held for the whole comparison."""
+    listener = None
+    for _attempt in range(20):
+        try:
+            candidate = _hold(family, host, listen=True)
+        except OSError:
+            break  # no IPv6 here: both modules meet the same error
+        held.append(candidate)
+        if not both_families or _hold_ipv6_twin(candidate.getsockname()[1], held):
+            listener = candidate
+            break
+    refused_port = 1
+    for _attempt in range(20):
+        try:
+            blocker = _hold(family, host)
+        except OSError:
+            break
+        held.append(blocker)
+        if not both_families or _hold_ipv6_twin(blocker.getsockname()[1], held):
+            refused_port = blocker.getsockname()[1]
+            break
+    return listener, refused_port
+
+
+def _close_all(sockets):
+    for sock in sockets:
+        sock.close()
+
+
 def _drain(listener):
     listener.setblocking(False)
     try:
@@ -414,12 +472,13 @@ def _drain(listener):
 def test_prop_differential_create_connection_arguments(impl, oracle, case):
     family = _socket.AF_INET6 if case["target"] == "inet6" else _socket.AF_INET
     host = "::1" if case["target"] == "inet6" else "127.0.0.1"
+    held = []
     try:
-        listener = peers.raw_listener(family, host)
-    except OSError:
-        listener = None  # no IPv6 here: both modules meet the same refusal
+        listener, refused_port = _connection_targets(family, host, case["target"] == "none", held)
+    except BaseException:
+        _close_all(held)
+        raise
     listener_port = listener.getsockname()[1] if listener is not None else 1
-    refused_port = peers.unused_tcp_port()
 
     def describe(conn):
         with conn:
@@ -450,8 +509,7 @@ def test_prop_differential_create_connection_arguments(impl, oracle, case):
     try:
         _assert_same(impl, oracle, run)
     finally:
-        if listener is not None:
-            listener.close()
+        _close_all(held)
 
 
 # -- getaddrinfo() on literal loopback addresses ----------------------------------------------
@@ -552,7 +610,10 @@ ENUM_VALUES = st.one_of(
 )
 
 
-@spec("_intenum_converter", "AddressFamily", "SocketKind", "MsgFlag", "AddressInfo", personas=["native"])
+@spec(
+    "_intenum_converter", "AddressFamily", "SocketKind", "MsgFlag", "AddressInfo",
+    personas=["native"],
+)
 @budget(3.0)
 @given(value=ENUM_VALUES, enum=st.sampled_from(_ENUMS))
 def test_prop_differential_intenum_converter(impl, oracle, value, enum):
