@@ -12,22 +12,14 @@ from contextlib import closing
 import pytest
 
 from fixtures import peers
-from fixtures.peers import PEER_TIMEOUT, fd_is_open, recv_exactly, unused_tcp_port
+from fixtures.peers import PEER_TIMEOUT, recv_exactly, unused_tcp_port
+from fixtures.peers import open_fds as _open_fds
 from harness.spec import spec
 
 UNRESOLVABLE = "nonexistent-host.invalid"
 GROUP_MESSAGE = "create_connection failed"
 
 
-def _open_fds():
-    """The descriptors open in this process right now."""
-    for listing in ("/proc/self/fd", "/dev/fd"):
-        try:
-            names = os.listdir(listing)
-        except OSError:
-            continue
-        return {int(name) for name in names if fd_is_open(int(name))}
-    return {fd for fd in range(2048) if fd_is_open(fd)}
 
 
 def _accept(listener):

@@ -15,6 +15,7 @@ import os
 import pytest
 
 from fixtures import peers
+from fixtures.peers import open_fds as _open_fds
 from harness.spec import spec
 
 INT_SIZE = array.array("i").itemsize
@@ -52,9 +53,6 @@ def _peer_recv(peer, bufsize: int, maxfds: int):
     return data, list(fds), msg_flags
 
 
-def _open_fds():
-    """The descriptors open in this process (Linux), without the one listdir() used."""
-    return {int(name) for name in os.listdir("/proc/self/fd") if peers.fd_is_open(int(name))}
 
 
 @pytest.fixture

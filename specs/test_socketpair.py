@@ -9,6 +9,7 @@ import os
 import pytest
 
 from fixtures.peers import PEER_TIMEOUT, fd_is_open, recv_exactly
+from fixtures.peers import open_fds as _open_fds
 from harness.spec import spec
 
 AF_UNIX = getattr(_socket, "AF_UNIX", None)
@@ -18,15 +19,6 @@ TYPE_MESSAGE = "Only SOCK_STREAM socket type is supported"
 PROTO_MESSAGE = "Only protocol zero is supported"
 
 
-def _open_fds():
-    """The descriptors open in this process right now."""
-    for listing in ("/proc/self/fd", "/dev/fd"):
-        try:
-            names = os.listdir(listing)
-        except OSError:
-            continue
-        return {int(name) for name in names if fd_is_open(int(name))}
-    return {fd for fd in range(2048) if fd_is_open(fd)}
 
 
 def _exchange(a, b):
