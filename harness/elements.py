@@ -1,4 +1,4 @@
-"""The API elements of the socket module that the specs must cover (shared/SURFACE.md §1).
+"""The API elements of the socket module that the specs must cover (docs/behaviour.md).
 
 Names are as specs write them: module-level names, or ``Class.member``.
 """
@@ -21,6 +21,23 @@ ELEMENTS = (
     # functions
     "fromfd", "send_fds", "recv_fds", "fromshare", "_fallback_socketpair", "socketpair",
     "getfqdn", "create_connection", "has_dualstack_ipv6", "create_server", "getaddrinfo",
+    # the socket object's own calls (the C layer that drop-ins re-implement)
+    # -- data transfer
+    "socket.send", "socket.sendall", "socket.recv", "socket.recv_into", "socket.recvfrom",
+    "socket.recvfrom_into", "socket.sendto",
+    # -- sendmsg / recvmsg and their ancillary data
+    "socket.sendmsg", "socket.recvmsg", "socket.recvmsg_into", "CMSG_LEN", "CMSG_SPACE",
+    # -- timeouts and blocking
+    "socket.settimeout", "socket.gettimeout", "socket.setblocking", "socket.getblocking",
+    # -- connection calls
+    "socket.connect", "socket.connect_ex", "socket.bind", "socket.listen", "socket.shutdown",
+    "socket.getsockname", "socket.getpeername", "socket.getsockopt", "socket.setsockopt",
+    # resolver, on local data only
+    "gethostbyname", "gethostbyname_ex", "gethostbyaddr", "getnameinfo", "getservbyname",
+    "getservbyport", "getprotobyname", "gethostname",
+    # conversions
+    "inet_aton", "inet_ntoa", "inet_pton", "inet_ntop", "htons", "ntohs", "htonl", "ntohl",
+    "if_nameindex", "if_nametoindex", "if_indextoname",
 )
 
 #: Areas whose specs are properties (hypothesis) rather than scenarios.
