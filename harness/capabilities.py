@@ -10,6 +10,7 @@ import _socket
 import builtins
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from typing import Callable, Dict
@@ -87,6 +88,56 @@ def _netns() -> bool:
     return done.returncode == 0
 
 
+def _unix_kind(kind_name: str) -> bool:
+    kind = getattr(_socket, kind_name, None)
+    family = getattr(_socket, "AF_UNIX", None)
+    if kind is None or family is None or not hasattr(_socket, "socketpair"):
+        return False
+    try:
+        a, b = _socket.socketpair(family, kind)
+    except OSError:
+        return False
+    a.close()
+    b.close()
+    return True
+
+
+def _file_has_line(path: str, words) -> bool:
+    """True when a line of the text file ``path`` starts with the given words (the host's own
+    name databases: /etc/hosts, /etc/services, /etc/protocols)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                fields = line.split("#", 1)[0].split()
+                if fields[: len(words)] == list(words):
+                    return True
+    except OSError:
+        return False
+    return False
+
+
+def _hosts_localhost() -> bool:
+    """``localhost`` is answered by the host's own files: /etc/hosts maps it to 127.0.0.1."""
+    try:
+        with open("/etc/hosts", encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                fields = line.split("#", 1)[0].split()
+                if fields and fields[0] == "127.0.0.1" and "localhost" in fields[1:]:
+                    return True
+    except OSError:
+        return False
+    return False
+
+
+def _loopback_interface() -> bool:
+    if not hasattr(_socket, "if_nametoindex"):
+        return False
+    try:
+        return _socket.if_nametoindex("lo") > 0
+    except OSError:
+        return False
+
+
 CAPABILITIES: Dict[str, Callable[[], bool]] = {
     "ipv6": _ipv6,
     "dualstack_ipv6": _dualstack_ipv6,
@@ -102,6 +153,17 @@ CAPABILITIES: Dict[str, Callable[[], bool]] = {
     "timeout_is_timeouterror": lambda: _socket.timeout is TimeoutError,
     "root": _is_root,
     "netns": _netns,
+    "af_unix_dgram": lambda: _unix_kind("SOCK_DGRAM"),
+    "af_unix_seqpacket": lambda: _unix_kind("SOCK_SEQPACKET"),
+    "recvmsg": lambda: hasattr(_socket.socket, "recvmsg"),
+    "recvmsg_into": lambda: hasattr(_socket.socket, "recvmsg_into"),
+    "sigalrm": lambda: hasattr(signal, "setitimer") and hasattr(signal, "SIGALRM"),
+    "linux": lambda: sys.platform.startswith("linux"),
+    # names the host's own files answer (no query leaves the machine)
+    "hosts_localhost": _hosts_localhost,
+    "services_db": lambda: _file_has_line("/etc/services", ("http", "80/tcp")),
+    "protocols_db": lambda: _file_has_line("/etc/protocols", ("tcp", "6")),
+    "loopback_interface": _loopback_interface,
 }
 
 
