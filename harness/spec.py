@@ -9,7 +9,7 @@ A spec is a pytest test function in ``specs/`` decorated with :func:`spec`::
   parameter id for parametrized specs). Ids are unique across the suite, so a
   spec keeps its id when it moves to another file.
 * Its **area** is the file it lives in (``specs/test_makefile.py`` -> ``makefile``).
-* ``elements`` name the API covered, as in ../shared/SURFACE.md: module-level
+* ``elements`` name the API covered, as in docs/behaviour.md: module-level
   names (``getfqdn``) or ``Class.member`` (``socket.makefile``, ``SocketIO.readinto``).
 * ``since``/``before`` bound the CPython semantics version the behaviour belongs
   to, compared with the *implementation's* semantics version (the running

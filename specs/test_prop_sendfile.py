@@ -41,7 +41,7 @@ SENDFILE_DATA = st.one_of(
 def sendfile_requests(draw, size):
     """(starting position, offset, count) inside and beyond a file of ``size`` bytes."""
     case = draw(st.sampled_from(["offset", "current_position", "anywhere"]))
-    # offset 0 means "from the current position" on the send() fallback only (SURFACE.md)
+    # offset 0 means "from the current position" on the send() fallback only (docs/behaviour.md)
     offset = 0 if case == "current_position" else draw(st.integers(0, size + 10))
     start = offset if case == "offset" else draw(st.integers(0, size + 5))
     count = draw(st.one_of(st.none(), st.integers(1, size + 10)))
