@@ -30,6 +30,16 @@ def test_no_scenario_area_has_fewer_than_5_specs(catalogue):
     assert small == {}
 
 
+#: The areas of the socket object's own calls, the resolver and the conversions: each pins
+#: enough behaviours to reject a drop-in that gets one of them wrong.
+C_LAYER_AREAS = ("data_transfer", "msg", "timeouts", "connection_calls", "resolver", "conversions")
+
+
+@pytest.mark.parametrize("area", C_LAYER_AREAS)
+def test_c_layer_area_has_at_least_8_specs(catalogue, area):
+    assert sum(1 for s in catalogue if s["area"] == area) >= 8
+
+
 def test_every_spec_applies_to_the_reference_somewhere(catalogue):
     # The reference claims the newest semantics: only host capabilities, platforms and
     # personas can make a spec n/a for it, never the version.
