@@ -151,6 +151,10 @@ CAPABILITIES: Dict[str, Callable[[], bool]] = {
     "exception_groups": lambda: hasattr(builtins, "ExceptionGroup"),
     # The C module raises _socket.timeout; only from 3.10 is that TimeoutError itself.
     "timeout_is_timeouterror": lambda: _socket.timeout is TimeoutError,
+    # CPython's C setblocking() takes any object for its truth value from 3.12 (int before).
+    "setblocking_any_truth_value": lambda: (
+        sys.implementation.name == "cpython" and sys.version_info >= (3, 12)
+    ),
     "root": _is_root,
     "netns": _netns,
     "af_unix_dgram": lambda: _unix_kind("SOCK_DGRAM"),
