@@ -146,6 +146,12 @@ def command_probe(args) -> int:
     print("  extra names:   " + (", ".join(surface["extra"]) or "none"))
     print("  __all__ missing: " + (", ".join(surface["all_missing"]) or "none"))
     print("  __all__ extra:   " + (", ".join(surface["all_extra"]) or "none"))
+    print("  module functions missing: " + (", ".join(surface["functions_missing"]) or "none"))
+    print("  module functions extra:   " + (", ".join(surface["functions_extra"]) or "none"))
+    print("  socket type members missing: " + (", ".join(surface["socket_missing"]) or "none"))
+    print("  socket type members hidden from instances: "
+          + (", ".join(surface["socket_hidden"]) or "none"))
+    print("  socket type members extra:   " + (", ".join(surface["socket_extra"]) or "none"))
     if surface["signatures"]:
         print("  signature differences:")
         for diff in surface["signatures"]:

@@ -150,6 +150,8 @@ class SurfaceView:
     names: Dict[str, Dict[str, List[str]]]
     signatures: List[Tuple[str, str, str, List[str]]]
     unknown: List[str]
+    #: runs whose surface predates version 2: no module functions or socket type members
+    partial: List[str] = dataclasses.field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -161,7 +163,15 @@ SURFACE_KINDS = (
     ("extra", "names it adds"),
     ("all_missing", "__all__ entries it lacks"),
     ("all_extra", "__all__ entries it adds"),
+    ("functions_missing", "module functions it lacks"),
+    ("functions_extra", "module functions it adds"),
+    ("socket_missing", "socket type members it lacks"),
+    ("socket_hidden", "socket type members its instances hide"),
+    ("socket_extra", "socket type members it adds"),
 )
+
+#: The first surface version with module functions and the socket type's members.
+SURFACE_TYPE_VERSION = 2
 
 
 def _strip_address(text: Optional[str]) -> str:
@@ -173,13 +183,16 @@ def surface(merged: Merged) -> List[SurfaceView]:
     for impl, indexes in run_columns(merged).items():
         names: Dict[str, Dict[str, List[str]]] = {kind: {} for kind, _ in SURFACE_KINDS}
         signatures: Dict[Tuple[str, str, str], List[str]] = {}
-        unknown = []
+        unknown, partial = [], []
         for index in indexes:
             run = merged.runs[index]
             found = run.info.get("surface")
             if not isinstance(found, dict):
                 unknown.append(run.label)
                 continue
+            version = found.get("version")
+            if not (isinstance(version, int) and version >= SURFACE_TYPE_VERSION):
+                partial.append(run.label)
             for kind, _ in SURFACE_KINDS:
                 for name in found.get(kind) or ():
                     names[kind].setdefault(str(name), []).append(run.label)
@@ -196,6 +209,7 @@ def surface(merged: Merged) -> List[SurfaceView]:
             names={k: dict(sorted(v.items())) for k, v in names.items()},
             signatures=[(*key, labels) for key, labels in sorted(signatures.items())],
             unknown=unknown,
+            partial=partial,
         ))
     return views
 
