@@ -29,9 +29,20 @@ def specifier_set(text: str) -> SpecifierSet:
         raise ValueError(f"not a version specifier: {text!r} (expected e.g. '<3.12.5')") from None
 
 
+def release(version: str) -> Version:
+    """The release a version belongs to: '3.15.0a2' -> 3.15.0, '3.14.0rc1+' -> 3.14.0.
+
+    A pre-release or development build of CPython (what the nightly matrix runs for the
+    newest lines, with ``allow-prereleases``) has the semantics of the release it leads to:
+    ``>=3.14`` and ``since="3.14"`` must hold on 3.14.0b1, ``<3.14`` must not. The ``+`` that
+    builds from a branch add is dropped. Raises InvalidVersion for text that is no version.
+    """
+    return Version(Version(str(version).strip().rstrip("+")).base_version)
+
+
 def version_matches(version: str, specifier: str) -> bool:
     try:
-        parsed = Version(version)
+        parsed = release(version)
     except InvalidVersion:
         return False
     return specifier_set(specifier).contains(parsed, prereleases=True)
