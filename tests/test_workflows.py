@@ -39,9 +39,35 @@ def test_nightly_runs_every_os_python_and_implementation():
     text = (ROOT / ".github" / "workflows" / "nightly.yml").read_text()
     for os_name in ("ubuntu-latest", "macos-latest", "windows-latest"):
         assert os_name in text
-    for python in ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13"):
+    for python in ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "3.15"):
         assert f'"{python}"' in text
+    assert "allow-prereleases: true" in text
+    assert "tox -e pypy3-stdlib,pypy3-reference" in text and "apt-get install -y -q pypy3" in text
     tox = (ROOT / "tox.ini").read_text()
     for impl in ("stdlib", "reference", "gevent", "eventlet"):
-        for python in ("38", "39", "310", "311", "312", "313"):
+        for python in ("38", "39", "310", "311", "312", "313", "314", "315"):
             assert f"py{python}-{impl}" in tox
+
+
+def _tox_config():
+    import configparser
+
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(ROOT / "tox.ini", encoding="utf-8")
+    return parser
+
+
+def test_tox_maps_every_python_to_its_environments_and_skips_missing_interpreters():
+    config = _tox_config()
+    assert config["tox"]["skip_missing_interpreters"].strip() == "true"
+    rows = dict(line.split(" = ") for line in config["gh"]["python"].strip().splitlines())
+    for minor in range(8, 16):
+        envs = [e.strip() for e in rows[f"3.{minor}"].split(",")]
+        assert envs == [f"py3{minor}-{impl}" for impl in ("stdlib", "reference", "gevent", "eventlet")]
+    assert "pypy3-{stdlib,reference}" in config["tox"]["envlist"]
+
+
+def test_ci_self_tests_name_their_environments():
+    """.ci/run asks for lint and self by name: skipping missing interpreters cannot hide them."""
+    text = (ROOT / ".ci" / "run").read_text()
+    assert "tox -e lint,self" in text
