@@ -19,7 +19,7 @@ from typing import Any, Dict, List, Optional
 import pytest
 
 from harness import expectations as expectations_module
-from harness import outcomes, personas, results, runinfo
+from harness import outcomes, personas, results, runinfo, time_limit
 from harness.applicability import not_applicable_reason
 from harness.capabilities import probe_all
 from harness.expectations import Expectations, ExpectationsError
@@ -118,6 +118,9 @@ def pytest_configure(config):
     if not state.is_worker:
         state.recorder = Recorder()
     config.stash[STATE_KEY] = state
+    config.pluginmanager.register(
+        time_limit.TimeLimit(lambda item: ITEM_KEY in item.stash), "sockspec-time-limit"
+    )
     _warm_up(impl)
 
 
@@ -317,11 +320,14 @@ def _is_timeout(excinfo) -> bool:
 
 
 def _timed_out(exc, seen) -> bool:
-    """pytest-timeout's ``Failed: Timeout`` is ``exc``, or is inside it: hypothesis re-raises
-    it as the context of a Flaky error or inside an exception group."""
+    """The time limit's exception is ``exc``, or is inside it (an exception group, the cause or
+    context of another error): the harness's own :class:`~harness.time_limit.SpecTimeout`, or
+    pytest-timeout's ``Failed: Timeout`` where pytest-timeout keeps the timer."""
     if exc is None or id(exc) in seen:
         return False
     seen.add(id(exc))
+    if time_limit.is_spec_timeout(exc):
+        return True
     if type(exc).__name__ == "Failed" and str(exc).startswith("Timeout"):
         return True
     inner = list(getattr(exc, "exceptions", None) or ())
@@ -398,7 +404,7 @@ def pytest_runtest_makereport(item, call):
     if report.when == "call":
         _apply_expectation(report, state_of(item.config), info, phase)
         if excinfo is not None:
-            phase["hypothesis"] = hypothesis_details(report)
+            phase["hypothesis"] = hypothesis_details(excinfo.value, report)
     report.user_properties.append((PHASE_PROPERTY, phase))
     return report
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 
 def test_pass_fail_and_na_are_counted_apart(project):
     project.spec_file("area", """
@@ -327,3 +329,115 @@ def test_timeout_inside_a_property_is_a_timeout(project):
     """)
     project.run()
     assert project.records()["slow_property"]["outcome"] == "timeout"
+
+
+def test_a_failing_property_ends_at_its_time_limit_without_shrinking_on(project):
+    """Every example fails slowly: under pytest-timeout's own ``Failed`` hypothesis would take
+    the timeout for one more failing example and shrink on for minutes."""
+    project.spec_file("area", """
+        import time
+        from hypothesis import given, settings, strategies as st
+
+        @spec("socket.close")
+        @pytest.mark.timeout(2)
+        @settings(deadline=None, max_examples=1000, database=None)
+        @given(st.lists(st.integers()))
+        def test_fails_slowly(impl, values):
+            time.sleep(0.4)
+            assert False, values
+    """)
+    started = time.monotonic()
+    result = project.run()
+    elapsed = time.monotonic() - started
+    record = project.records()["fails_slowly"]
+    assert record["outcome"] == "timeout", record
+    assert "SpecTimeout: Timeout (>2s)" in record["message"]
+    assert record["duration"] < 4 and elapsed < 15, (record["duration"], elapsed)
+    assert result.ret == 1
+
+
+def test_a_spec_that_swallows_the_timeout_is_interrupted_again(project):
+    project.spec_file("area", """
+        import time
+
+        @spec("socket.close")
+        @pytest.mark.timeout(1)
+        def test_swallows_once(impl):
+            try:
+                time.sleep(30)
+            except BaseException:
+                pass
+            time.sleep(30)
+
+        @spec("socket.close")
+        def test_runs_after(impl):
+            pass
+    """)
+    project.run("-p", "no:randomly")
+    records = project.records()
+    assert records["swallows_once"]["outcome"] == "timeout"
+    assert "still running" in records["swallows_once"]["message"]
+    assert records["swallows_once"]["duration"] < 5
+    assert records["runs_after"]["outcome"] == "pass"
+
+
+def test_timeout_in_a_property_fixture_teardown_is_a_timeout(project):
+    project.spec_file("area", """
+        import time
+        from hypothesis import HealthCheck, given, settings, strategies as st
+
+        @pytest.fixture
+        def slow_teardown():
+            yield
+            time.sleep(30)
+
+        @spec("socket.close")
+        @pytest.mark.timeout(2)
+        @settings(deadline=None, max_examples=5, database=None,
+                  suppress_health_check=[HealthCheck.function_scoped_fixture])
+        @given(st.integers())
+        def test_property_then_slow_teardown(impl, slow_teardown, n):
+            pass
+    """)
+    project.run()
+    record = project.records()["property_then_slow_teardown"]
+    assert record["outcome"] == "timeout"
+
+
+def test_without_sigalrm_pytest_timeout_keeps_the_timer(project, monkeypatch):
+    """Where the harness cannot raise from an alarm (no SIGALRM, as on Windows), it leaves
+    the timer to pytest-timeout; a timeout outside hypothesis is still a ``timeout``."""
+    from harness import time_limit
+
+    monkeypatch.setattr(time_limit, "HAVE_SIGALRM", False)
+    project.spec_file("area", """
+        import time
+
+        @spec("socket.recv")
+        @pytest.mark.timeout(1)
+        def test_hangs(impl):
+            time.sleep(30)
+    """)
+    project.run()
+    record = project.records()["hangs"]
+    assert record["outcome"] == "timeout"
+    assert "pytest-timeout" in record["message"]
+
+
+def test_thread_method_ends_the_worker_and_the_run_goes_on(project):
+    project.spec_file("area", """
+        import time
+
+        @spec("socket.recv")
+        @pytest.mark.timeout(1, method="thread")
+        def test_a_hangs(impl):
+            time.sleep(30)
+
+        @spec("socket.recv")
+        def test_b_after(impl):
+            pass
+    """)
+    project.run("-n", "1", "-p", "xdist", "-p", "no:randomly", subprocess=True)
+    records = project.records()
+    assert records["a_hangs"]["outcome"] == "crash"
+    assert records["b_after"]["outcome"] == "pass"
