@@ -1,27 +1,113 @@
-"""What a failing hypothesis property left in its report: the shrunk example and how to replay it."""
+"""What a failing hypothesis property left behind: the shrunk example and how to replay it.
+
+hypothesis attaches what it reports about the minimal failing example to the exception it
+raises, as notes (``exc.__notes__``, one note per fragment; hypothesis sets the attribute
+itself on Pythons before 3.11): the example (``Failing test case: f(x=1)``, spelled
+``Falsifying example: ...`` before hypothesis 6.15x), a stateful machine's steps (one note
+each after ``... <state machine>``), and ``@reproduce_failure(VERSION, BLOB)``. The seed
+(``@seed(N)``) goes through hypothesis's reporter, which its pytest plugin stores in the
+report's ``Hypothesis`` section. Both are read as hypothesis produced them, note by note,
+not from the rendered traceback (whose lines pytest prefixes with ``E   `` and cuts).
+"""
 
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Optional
+import sys
+from typing import Any, Dict, Iterator, List, Optional
 
 _BLOB = re.compile(r"@reproduce_failure\((?P<args>[^)]*)\)")
 _SEED = re.compile(r"@seed\((?P<seed>\d+)\)")
-_EXAMPLE = re.compile(r"Falsifying (?:explicit )?example: (?P<example>.*?)(?:\n\S|\Z)", re.S)
+#: How hypothesis introduces the example, by version.
+_PREFIXES = ("Failing test case:", "Falsifying explicit example:", "Falsifying example:")
+_STATEFUL = "<state machine>"
 
 
-def hypothesis_details(report) -> Optional[Dict[str, Any]]:
-    """{'example', 'reproduce', 'seed'} found in a failed report's text, or None."""
-    text = str(getattr(report, "longrepr", "") or "")
-    for _title, content in getattr(report, "sections", ()):
-        text += "\n" + content
-    if "Falsifying" not in text and "reproduce_failure" not in text:
+def _exceptions(exc: Optional[BaseException], seen: set) -> Iterator[BaseException]:
+    """``exc``, then what it groups or was raised from (hypothesis may raise a Flaky error or
+    an exception group that carries the notes)."""
+    if exc is None or id(exc) in seen:
+        return
+    seen.add(id(exc))
+    yield exc
+    for inner in getattr(exc, "exceptions", None) or ():
+        yield from _exceptions(inner, seen)
+    yield from _exceptions(exc.__cause__, seen)
+    yield from _exceptions(exc.__context__, seen)
+
+
+def _notes(exc: Optional[BaseException]) -> List[str]:
+    for candidate in _exceptions(exc, set()):
+        notes = getattr(candidate, "__notes__", None)
+        if isinstance(notes, list) and any(
+            isinstance(n, str) and n.startswith(_PREFIXES) for n in notes
+        ):
+            return [n for n in notes if isinstance(n, str)]
+    return []
+
+
+def example_from_notes(notes: List[str]) -> Optional[str]:
+    """The example hypothesis reported, as it wrote it; a stateful machine's steps joined
+    by newlines."""
+    for index, note in enumerate(notes):
+        prefix = next((p for p in _PREFIXES if note.startswith(p)), None)
+        if prefix is None:
+            continue
+        head = note[len(prefix):].strip()
+        steps = []
+        for following in notes[index + 1:]:
+            if (not following.strip() or following[:1].isspace()
+                    or following.startswith(("Explanation", "You can", "Unreliable"))
+                    or _BLOB.search(following) or _SEED.search(following)):
+                break
+            steps.append(following)
+        if head == _STATEFUL or (not head and steps):
+            return "\n".join(steps) or head or None
+        return head or None
+    return None
+
+
+def _reporter_text(report) -> str:
+    """What hypothesis's reporter printed for this test (its pytest plugin's section)."""
+    return "\n".join(
+        content for title, content in getattr(report, "sections", ()) or ()
+        if title == "Hypothesis"
+    )
+
+
+def installed_version() -> Optional[str]:
+    module = sys.modules.get("hypothesis")
+    return getattr(module, "__version__", None) if module is not None else None
+
+
+def hypothesis_details(exc: Optional[BaseException], report=None) -> Optional[Dict[str, Any]]:
+    """{'example', 'reproduce', 'seed', 'hypothesis_version'} of a failed property, or None
+    when hypothesis left nothing (not a property, or it was stopped before it reported)."""
+    notes = _notes(exc)
+    reported = _reporter_text(report)
+    example = example_from_notes(notes)
+    if example is None and reported:
+        # Older hypothesis versions reported the example through the reporter only.
+        example = example_from_notes(_split_report(reported))
+    joined = "\n".join(notes)
+    blob = _BLOB.search(joined) or _BLOB.search(reported)
+    seed = _SEED.search(reported) or _SEED.search(joined)
+    if example is None and blob is None and seed is None:
         return None
-    example = _EXAMPLE.search(text)
-    blob = _BLOB.search(text)
-    seed = _SEED.search(text)
     return {
-        "example": example.group("example").strip() if example else None,
+        "example": example,
         "reproduce": blob.group(0) if blob else None,
         "seed": int(seed.group("seed")) if seed else None,
+        "hypothesis_version": installed_version(),
     }
+
+
+def _split_report(text: str) -> List[str]:
+    """The reporter's text cut back into fragments: each starts at an unindented line."""
+    fragments: List[str] = []
+    for line in text.splitlines():
+        if fragments and (line[:1].isspace() or line.startswith(")")):
+            fragments[-1] += "\n" + line
+        else:
+            fragments.append(line)
+    return fragments
