@@ -28,7 +28,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fixtures import peers
-from fixtures.peers import fd_is_open, recv_until_eof
+from fixtures.peers import DELIVERY_TIMEOUT, fd_is_open, recv_until_eof
 from fixtures.properties import (
     budget,
     module_pair,
@@ -233,7 +233,7 @@ def test_prop_differential_sendfile_arguments(impl, oracle, prop_tmp, case):
                 position = source.tell()
             if kind == _socket.SOCK_STREAM:
                 sock.close()
-                received = recv_until_eof(peer)
+                received = recv_until_eof(peer, DELIVERY_TIMEOUT)
             else:
                 received = pending_bytes(peer)
             return result, received, position

@@ -17,7 +17,7 @@ import tempfile
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fixtures.properties import budget, open_descriptors
+from fixtures.properties import DELIVERY_TIMEOUT, budget, open_descriptors
 from harness.spec import spec
 
 MAX_FDS = 24
@@ -70,7 +70,7 @@ def _pair(impl, kind):
     a, b = _socket.socketpair(_socket.AF_UNIX, KINDS[kind])
     first = impl.socket(_socket.AF_UNIX, KINDS[kind], 0, a.detach())
     second = impl.socket(_socket.AF_UNIX, KINDS[kind], 0, b.detach())
-    second.settimeout(10.0)
+    second.settimeout(DELIVERY_TIMEOUT)  # its bytes were sent before every wait
     return first, second
 
 

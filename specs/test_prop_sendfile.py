@@ -17,7 +17,7 @@ import itertools
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fixtures.peers import PEER_TIMEOUT, recv_until_eof
+from fixtures.peers import DELIVERY_TIMEOUT, PEER_TIMEOUT, recv_until_eof
 from fixtures.properties import budget, module_pair
 from harness.spec import spec
 
@@ -93,7 +93,7 @@ def test_prop_sendfile_os_path_any_range(
                 assert sock.sendfile(source, offset, count) == len(expected)
                 assert source.tell() == position
             sock.close()
-            assert recv_until_eof(peer) == expected
+            assert recv_until_eof(peer, DELIVERY_TIMEOUT) == expected
     finally:
         path.unlink()
 
@@ -116,4 +116,4 @@ def test_prop_sendfile_send_fallback_any_range(impl, data, content, transport, t
         assert sock.sendfile(source, offset, count) == len(expected)
         assert source.tell() == position
         sock.close()
-        assert recv_until_eof(peer) == expected
+        assert recv_until_eof(peer, DELIVERY_TIMEOUT) == expected

@@ -24,7 +24,7 @@ import io
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fixtures.peers import PEER_TIMEOUT, recv_exactly, recv_until_eof
+from fixtures.peers import recv_exactly, recv_until_eof
 from fixtures.properties import DELIVERY_TIMEOUT, budget, module_pair, pending_bytes
 from harness.spec import spec
 
@@ -105,7 +105,7 @@ def test_prop_stream_makefile_read_roundtrip(impl, data, payload, transport, buf
     chunks = data.draw(chunked(payload), label="chunks")
     raw = buffering == 0
     with module_pair(impl, transport) as (sock, peer):
-        sock.settimeout(PEER_TIMEOUT)
+        sock.settimeout(DELIVERY_TIMEOUT)  # every wait is for what the other end already sent
         feeder = _Feeder(peer, chunks)
         with sock.makefile("rb", buffering) as f:
             pos = 0
@@ -173,7 +173,7 @@ def _delivered(peer, transport, size):
 )
 def test_prop_stream_makefile_write_roundtrip(impl, transport, mode, buffering, ops):
     with module_pair(impl, transport) as (sock, peer):
-        sock.settimeout(PEER_TIMEOUT)
+        sock.settimeout(DELIVERY_TIMEOUT)  # every wait is for what the other end already sent
         written = b""
         delivered = 0
         with sock.makefile(mode, buffering) as f:
@@ -199,7 +199,7 @@ def test_prop_stream_makefile_write_roundtrip(impl, transport, mode, buffering, 
                     ]
                     delivered = len(written)
         sock.close()
-        assert recv_until_eof(peer) == written[delivered:]
+        assert recv_until_eof(peer, DELIVERY_TIMEOUT) == written[delivered:]
 
 
 # -- text -------------------------------------------------------------------------------------
@@ -293,7 +293,7 @@ def test_prop_stream_text_roundtrip(
     expected_reads = _text_ops(model_reader, ops)
 
     with module_pair(impl, "unix") as (sock, peer):
-        sock.settimeout(PEER_TIMEOUT)
+        sock.settimeout(DELIVERY_TIMEOUT)  # every wait is for what the other end already sent
         with sock.makefile("w", buffering, **options) as writer:
             for piece in pieces:
                 assert writer.write(piece) == len(piece)
