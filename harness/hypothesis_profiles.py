@@ -8,9 +8,12 @@ Every profile has no deadline (the properties do socket I/O, whose timing depend
 host), prints a reproduction blob with each failure (``print_blob``), reports one failure per
 property (``report_multiple_bugs=False``: shrinking one bug is faster, and the results file
 records one reproduction per spec), and keeps its
-example database under ``reports/hypothesis/`` (ignored by git). The environment variable
-``SOCKSPEC_HYPOTHESIS_DATABASE`` moves the database to another folder, or turns it off
-with the value ``none``.
+example database under ``reports/hypothesis/`` (ignored by git), one database per
+implementation, persona and Python (``reports/hypothesis/<impl>/<persona>/<python>/``, see
+:func:`database_scope`): hypothesis deletes a stored counterexample that passes, so a shared
+database would let a clean run of one implementation erase another's failure. The environment
+variable ``SOCKSPEC_HYPOTHESIS_DATABASE`` moves the root of the databases to another folder, or
+turns them off with the value ``none``.
 
 The ``max_examples`` of a profile is a base: a property that costs more per example asks
 for a fraction of it (see ``fixtures.properties.budget``).
@@ -18,7 +21,10 @@ for a fraction of it (see ``fixtures.properties.budget``).
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
+import sys
 from pathlib import Path
 from typing import Any, Dict, Optional
 
@@ -59,24 +65,41 @@ _COMMON: Dict[str, Any] = {
 }
 
 
-def database_location() -> Optional[Path]:
-    """Where the example database lives (None: no database)."""
+def database_scope(impl_name: str, persona: Optional[str], source: Optional[str] = None,
+                   registered: bool = True) -> str:
+    """The relative folder of one implementation's database: ``<impl>/<persona>/<python>``.
+
+    A registered implementation is known by its name; one loaded from a file or a module
+    path also by a digest of where it came from (two patched copies may share a file name).
+    """
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", impl_name) or "impl"
+    if not registered and source:
+        where = str(Path(source).resolve()) if source.endswith(".py") else source
+        name += "-" + hashlib.sha1(where.encode("utf-8")).hexdigest()[:10]
+    python = f"{sys.implementation.name}{sys.version_info[0]}.{sys.version_info[1]}"
+    return f"{name}/{persona or 'native'}/{python}"
+
+
+def database_location(scope: Optional[str] = None) -> Optional[Path]:
+    """Where the example database lives (None: no database): the root, or the folder of
+    ``scope`` (:func:`database_scope`) under it."""
     value = os.environ.get(DATABASE_ENV, "").strip()
     if value.lower() == "none":
         return None
-    return Path(value) if value else DATABASE_DIR
+    root = Path(value) if value else DATABASE_DIR
+    return root / scope if scope else root
 
 
-def _database():
-    location = database_location()
+def _database(scope: Optional[str]):
+    location = database_location(scope)
     if location is None:
         return None
     return DirectoryBasedExampleDatabase(str(location))
 
 
-def register_all() -> None:
-    """Register every profile with hypothesis (idempotent)."""
-    database = _database()
+def register_all(scope: Optional[str] = None) -> None:
+    """Register every profile with hypothesis, its database that of ``scope`` (idempotent)."""
+    database = _database(scope)
     for name, values in PROFILES.items():
         options = {k: v for k, v in values.items() if k != "description"}
         settings.register_profile(name, database=database, **options, **_COMMON)
@@ -96,9 +119,10 @@ def choose(option: Optional[str], hypothesis_option: Optional[str] = None) -> Op
     return DEFAULT_PROFILE
 
 
-def load(name: str) -> None:
-    """Make ``name`` the active profile; ValueError names the known ones if it is unknown."""
-    register_all()
+def load(name: str, scope: Optional[str] = None) -> None:
+    """Make ``name`` the active profile, with the database of ``scope``; ValueError names the
+    known ones if it is unknown."""
+    register_all(scope)
     if name not in PROFILES:
         known = ", ".join(PROFILES)
         raise ValueError(f"unknown hypothesis profile {name!r}; known: {known}")
