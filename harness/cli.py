@@ -16,6 +16,7 @@ from harness import (
     report_command,
     results,
     soak_command,
+    update_command,
 )
 from harness.capabilities import probe_all
 from harness.elements import PROPERTY_AREA_PREFIX, uncovered
@@ -198,6 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
     replay_command.register(commands)
     bench_command.register(commands)
     soak_command.register(commands)
+    update_command.register(commands)
     return parser
 
 
