@@ -1,178 +1,185 @@
-"""Reference implementation of the high-level ``socket`` module.
+"""sockspec's socket module: the high-level ``socket`` API over ``_socket``.
 
-A pure-Python layer over the ``_socket`` extension module, usable as a drop-in
-replacement for ``import socket`` on CPython 3.8 to 3.13.  It offers the newest
-CPython semantics on every supported version; docs/reference.md lists each
-place where that differs from the standard library of an older Python.
+One pure-Python file that can stand in for ``import socket`` on CPython 3.8 to 3.13
+(Linux, macOS, Windows). It gives the newest CPython semantics on every one of them;
+docs/reference.md lists each place where that differs from an older standard library.
+
+Copyright (c) the sockspec authors. MIT licence (see pyproject.toml).
 """
 
 import _socket
 import io
 import os
-import selectors
 import sys
 from _socket import *
 from enum import IntEnum, IntFlag
 
 try:
     import errno
-except ImportError:
+except ImportError:  # a build without the errno module: the usual POSIX numbers
     errno = None
-EBADF = getattr(errno, "EBADF", 9)
-EAGAIN = getattr(errno, "EAGAIN", 11)
-EWOULDBLOCK = getattr(errno, "EWOULDBLOCK", 11)
+EBADF, EAGAIN, EWOULDBLOCK = (
+    getattr(errno, symbol, number)
+    for symbol, number in (("EBADF", 9), ("EAGAIN", 11), ("EWOULDBLOCK", 11)))
 
 
-def _exported_names(module):
-    """Names that ``from module import *`` would bind."""
-    try:
-        return list(module.__all__)
-    except AttributeError:
-        return [name for name in dir(module) if name[0] != "_"]
+def _module_exports(module):
+    """What ``from module import *`` gives: its __all__, else its public names."""
+    listed = getattr(module, "__all__", None)
+    if listed is not None:
+        return list(listed)
+    return [attr for attr in dir(module) if attr[:1] != "_"]
 
 
 __all__ = ["fromfd", "getfqdn", "create_connection", "create_server",
            "has_dualstack_ipv6", "AddressFamily", "SocketKind"]
-__all__.extend(_exported_names(_socket))
+__all__ += _module_exports(_socket)
 
 
-# --- Enum views of the integer constants -------------------------------------
+# --- enums ----------------------------------------------------------------------
+# Each group of _socket constants becomes an enum; the module's globals are replaced
+# by the members. _convert_ finds the globals through sys.modules[__name__].
 
-def _constants_starting_with(prefix):
-    return lambda name: name.isupper() and name.startswith(prefix)
+def _build_enums():
+    groups = ((IntEnum, "AddressFamily", "AF_"), (IntEnum, "SocketKind", "SOCK_"),
+              (IntFlag, "MsgFlag", "MSG_"), (IntFlag, "AddressInfo", "AI_"))
+    for base, enum_name, prefix in groups:
+        base._convert_(enum_name, __name__,
+                       lambda constant, prefix=prefix: (constant.startswith(prefix)
+                                                        and constant.isupper()))
 
 
-IntEnum._convert_("AddressFamily", __name__, _constants_starting_with("AF_"))
-IntEnum._convert_("SocketKind", __name__, _constants_starting_with("SOCK_"))
-IntFlag._convert_("MsgFlag", __name__, _constants_starting_with("MSG_"))
-IntFlag._convert_("AddressInfo", __name__, _constants_starting_with("AI_"))
+_build_enums()
 
-# value -> member: what _intenum_converter() gives, without an enum call on hot paths.
-_FAMILY_MEMBERS = {member.value: member for member in AddressFamily}
-_KIND_MEMBERS = {member.value: member for member in SocketKind}
+# Value -> member tables for the properties and getaddrinfo(): a dict lookup instead of
+# an enum call on paths every connection takes. Unknown values stay plain integers.
+_FAMILY_MEMBERS = {int(member): member for member in AddressFamily}
+_KIND_MEMBERS = {int(member): member for member in SocketKind}
 
-_LOCALHOST = "127.0.0.1"
-_LOCALHOST_V6 = "::1"
+_GLOBAL_DEFAULT_TIMEOUT = object()  # "no timeout argument": compared by identity
 
 
 def _intenum_converter(value, enum_klass):
-    """Return ``enum_klass(value)``, or *value* itself if it is not a member."""
+    """``enum_klass(value)``, or the value itself when it names no member."""
     try:
         return enum_klass(value)
-    except ValueError:
+    except ValueError:  # only this one: a TypeError, say, reaches the caller
         return value
 
 
-# --- Windows socket error texts ----------------------------------------------
+class _GiveupOnSendfile(Exception):
+    """The zero-copy path cannot serve this file: sendfile() falls back to send()."""
 
-if sys.platform.lower().startswith("win"):
+
+# Windows: the texts of the WSA (and a few Win32) error codes, by code.
+if sys.platform[:3].lower() == "win":
     errorTab = {
-        6: "Specified event object handle is invalid.",
-        8: "Insufficient memory available.",
-        87: "One or more parameters are invalid.",
-        995: "Overlapped operation aborted.",
-        996: "Overlapped I/O event object not in signaled state.",
-        997: "Overlapped operation will complete later.",
-        10004: "The operation was interrupted.",
-        10009: "A bad file handle was passed.",
-        10013: "Permission denied.",
-        10014: "An invalid pointer was passed.",
-        10022: "An invalid operation was attempted.",
-        10024: "Too many open files.",
-        10035: "The socket operation would block.",
-        10036: "A blocking operation is already in progress.",
-        10037: "Operation already in progress.",
-        10038: "Socket operation on nonsocket.",
-        10039: "Destination address required.",
-        10040: "Message too long.",
-        10041: "Protocol wrong type for socket.",
-        10042: "Bad protocol option.",
-        10043: "Protocol not supported.",
-        10044: "Socket type not supported.",
-        10045: "Operation not supported.",
-        10046: "Protocol family not supported.",
-        10047: "Address family not supported by protocol family.",
-        10048: "The network address is in use.",
-        10049: "Cannot assign requested address.",
-        10050: "Network is down.",
-        10051: "Network is unreachable.",
-        10052: "Network dropped connection on reset.",
-        10053: "Software caused connection abort.",
-        10054: "The connection has been reset.",
-        10055: "No buffer space available.",
-        10056: "Socket is already connected.",
-        10057: "Socket is not connected.",
-        10058: "The network has been shut down.",
-        10059: "Too many references.",
-        10060: "The operation timed out.",
-        10061: "Connection refused.",
-        10062: "Cannot translate name.",
-        10063: "The name is too long.",
-        10064: "The host is down.",
-        10065: "The host is unreachable.",
-        10066: "Directory not empty.",
-        10067: "Too many processes.",
-        10068: "User quota exceeded.",
-        10069: "Disk quota exceeded.",
-        10070: "Stale file handle reference.",
-        10071: "Item is remote.",
-        10091: "Network subsystem is unavailable.",
-        10092: "Winsock.dll version out of range.",
-        10093: "Successful WSAStartup not yet performed.",
-        10101: "Graceful shutdown in progress.",
-        10102: "No more results from WSALookupServiceNext.",
-        10103: "Call has been canceled.",
-        10104: "Procedure call table is invalid.",
-        10105: "Service provider is invalid.",
-        10106: "Service provider failed to initialize.",
-        10107: "System call failure.",
-        10108: "Service not found.",
-        10109: "Class type not found.",
-        10110: "No more results from WSALookupServiceNext.",
-        10111: "Call was canceled.",
-        10112: "Database query was refused.",
-        11001: "Host not found.",
-        11002: "Nonauthoritative host not found.",
-        11003: "This is a nonrecoverable error.",
-        11004: "Valid name, no data record of requested type.",
-        11005: "QoS receivers.",
-        11006: "QoS senders.",
-        11007: "No QoS senders.",
-        11008: "QoS no receivers.",
-        11009: "QoS request confirmed.",
-        11010: "QoS admission error.",
-        11011: "QoS policy failure.",
-        11012: "QoS bad style.",
-        11013: "QoS bad object.",
-        11014: "QoS traffic control error.",
-        11015: "QoS generic error.",
-        11016: "QoS service type error.",
-        11017: "QoS flowspec error.",
-        11018: "Invalid QoS provider buffer.",
-        11019: "Invalid QoS filter style.",
-        11020: "Invalid QoS filter type.",
-        11021: "Incorrect QoS filter count.",
-        11022: "Invalid QoS object length.",
-        11023: "Incorrect QoS flow count.",
-        11024: "Unrecognized QoS object.",
-        11025: "Invalid QoS policy object.",
-        11026: "Invalid QoS flow descriptor.",
-        11027: "Invalid QoS provider-specific flowspec.",
-        11028: "Invalid QoS provider-specific filterspec.",
-        11029: "Invalid QoS shape discard mode object.",
-        11030: "Invalid QoS shaping rate object.",
-        11031: "Reserved policy QoS element type.",
+        6: 'Specified event object handle is invalid.',
+        8: 'Insufficient memory available.',
+        87: 'One or more parameters are invalid.',
+        995: 'Overlapped operation aborted.',
+        996: 'Overlapped I/O event object not in signaled state.',
+        997: 'Overlapped operation will complete later.',
+        10004: 'The operation was interrupted.',
+        10009: 'A bad file handle was passed.',
+        10013: 'Permission denied.',
+        10014: 'An invalid pointer was passed.',
+        10022: 'An invalid operation was attempted.',
+        10024: 'Too many open files.',
+        10035: 'The socket operation would block.',
+        10036: 'A blocking operation is already in progress.',
+        10037: 'Operation already in progress.',
+        10038: 'Socket operation on nonsocket.',
+        10039: 'Destination address required.',
+        10040: 'Message too long.',
+        10041: 'Protocol wrong type for socket.',
+        10042: 'Bad protocol option.',
+        10043: 'Protocol not supported.',
+        10044: 'Socket type not supported.',
+        10045: 'Operation not supported.',
+        10046: 'Protocol family not supported.',
+        10047: 'Address family not supported by protocol family.',
+        10048: 'The network address is in use.',
+        10049: 'Cannot assign requested address.',
+        10050: 'Network is down.',
+        10051: 'Network is unreachable.',
+        10052: 'Network dropped connection on reset.',
+        10053: 'Software caused connection abort.',
+        10054: 'The connection has been reset.',
+        10055: 'No buffer space available.',
+        10056: 'Socket is already connected.',
+        10057: 'Socket is not connected.',
+        10058: 'The network has been shut down.',
+        10059: 'Too many references.',
+        10060: 'The operation timed out.',
+        10061: 'Connection refused.',
+        10062: 'Cannot translate name.',
+        10063: 'The name is too long.',
+        10064: 'The host is down.',
+        10065: 'The host is unreachable.',
+        10066: 'Directory not empty.',
+        10067: 'Too many processes.',
+        10068: 'User quota exceeded.',
+        10069: 'Disk quota exceeded.',
+        10070: 'Stale file handle reference.',
+        10071: 'Item is remote.',
+        10091: 'Network subsystem is unavailable.',
+        10092: 'Winsock.dll version out of range.',
+        10093: 'Successful WSAStartup not yet performed.',
+        10101: 'Graceful shutdown in progress.',
+        10102: 'No more results from WSALookupServiceNext.',
+        10103: 'Call has been canceled.',
+        10104: 'Procedure call table is invalid.',
+        10105: 'Service provider is invalid.',
+        10106: 'Service provider failed to initialize.',
+        10107: 'System call failure.',
+        10108: 'Service not found.',
+        10109: 'Class type not found.',
+        10110: 'No more results from WSALookupServiceNext.',
+        10111: 'Call was canceled.',
+        10112: 'Database query was refused.',
+        11001: 'Host not found.',
+        11002: 'Nonauthoritative host not found.',
+        11003: 'This is a nonrecoverable error.',
+        11004: 'Valid name, no data record of requested type.',
+        11005: 'QoS receivers.',
+        11006: 'QoS senders.',
+        11007: 'No QoS senders.',
+        11008: 'QoS no receivers.',
+        11009: 'QoS request confirmed.',
+        11010: 'QoS admission error.',
+        11011: 'QoS policy failure.',
+        11012: 'QoS bad style.',
+        11013: 'QoS bad object.',
+        11014: 'QoS traffic control error.',
+        11015: 'QoS generic error.',
+        11016: 'QoS service type error.',
+        11017: 'QoS flowspec error.',
+        11018: 'Invalid QoS provider buffer.',
+        11019: 'Invalid QoS filter style.',
+        11020: 'Invalid QoS filter type.',
+        11021: 'Incorrect QoS filter count.',
+        11022: 'Invalid QoS object length.',
+        11023: 'Incorrect QoS flow count.',
+        11024: 'Unrecognized QoS object.',
+        11025: 'Invalid QoS policy object.',
+        11026: 'Invalid QoS flow descriptor.',
+        11027: 'Invalid QoS provider-specific flowspec.',
+        11028: 'Invalid QoS provider-specific filterspec.',
+        11029: 'Invalid QoS shape discard mode object.',
+        11030: 'Invalid QoS shaping rate object.',
+        11031: 'Reserved policy QoS element type.',
     }
     __all__.append("errorTab")
 
 
-# --- Version shims -------------------------------------------------------------
+# --- differences between Python versions ------------------------------------------
 
 try:
-    _ExceptionGroup = ExceptionGroup  # builtin from Python 3.11
+    _ExceptionGroup = ExceptionGroup  # builtin from 3.11
 except NameError:
     class _ExceptionGroup(Exception):
-        """Minimal stand-in for the builtin ExceptionGroup (Python < 3.11)."""
+        """What create_connection(all_errors=True) raises where no builtin exists."""
 
         def __init__(self, message, exceptions):
             super().__init__(message, exceptions)
@@ -180,74 +187,303 @@ except NameError:
             self.exceptions = tuple(exceptions)
 
         def __str__(self):
-            count = len(self.exceptions)
-            plural = "s" if count > 1 else ""
-            return "%s (%d sub-exception%s)" % (self.message, count, plural)
+            n = len(self.exceptions)
+            return f"{self.message} ({n} sub-exception{'s' if n > 1 else ''})"
 
 if issubclass(timeout, TimeoutError):
-    _SendfileTimeout = timeout
-else:
-    class _SendfileTimeout(timeout, TimeoutError):
-        """A sendfile() timeout on 3.8/3.9: both socket.timeout and TimeoutError."""
+    _TimedOut = timeout
+else:  # 3.8/3.9: caught by `except socket.timeout` and by `except TimeoutError`
+    class _TimedOut(timeout, TimeoutError):
+        """sendfile()'s timeout where socket.timeout is not yet TimeoutError."""
 
-try:
-    _text_encoding = io.text_encoding
-except AttributeError:
-    def _text_encoding(encoding, stacklevel=2):
-        """Python < 3.10: TextIOWrapper picks the locale encoding for None."""
-        return encoding
+# io.text_encoding() (3.10+) gives EncodingWarning; before it, None means the locale.
+_text_encoding = getattr(io, "text_encoding", lambda encoding, stacklevel=2: encoding)
 
+# --- constants and helpers of the socket class ---------------------------------------
 
-class _GiveupOnSendfile(Exception):
-    """Raised to make sendfile() fall back from os.sendfile() to send()."""
-
-
-_MAKEFILE_MODE_CHARS = frozenset("rwb")
-_SENDFILE_MAX_BLOCK = 2 ** 30  # os.sendfile() overflows beyond this (bpo-38319)
-_SEND_BLOCK = 8192
 _c_init = _socket.socket.__init__
 _c_family = _socket.socket.family.__get__
 _c_type = _socket.socket.type.__get__
+_MAKEFILE_MODE_CHARS = frozenset("rwb")
+# ("r" in mode, "w" in mode) -> the SocketIO direction; a mode of only "b"s reads.
+_DIRECTIONS = {(True, True): "rw", (True, False): "r", (False, True): "w", (False, False): "r"}
+_ZEROCOPY_MAX_BLOCK = 1 << 30  # larger os.sendfile() counts overflow (bpo-38319)
+_COPY_BLOCK = 8192  # the send() path's read size
+if os.name == "nt":  # sockets are handles there
+    _FLAG_GETTER, _FLAG_SETTER = "get_handle_inheritable", "set_handle_inheritable"
+else:
+    _FLAG_GETTER, _FLAG_SETTER = "get_inheritable", "set_inheritable"
 
 
-def _writability_poller(fd):
-    """Return a select() callable that waits until *fd* can be written to."""
-    if hasattr(selectors, "PollSelector"):
-        selector = selectors.PollSelector()
-    else:
-        selector = selectors.SelectSelector()
-    selector.register(fd, selectors.EVENT_WRITE)
-    return selector.select
+class _CloseOnError:
+    """``with _CloseOnError(a, b):`` closes a and b if the block raises anything."""
+
+    __slots__ = ("_owned",)
+
+    def __init__(self, *owned):
+        self._owned = owned
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, value, tb):
+        if kind is not None:
+            for thing in self._owned:
+                thing.close()
+        return False
 
 
-def _sendfile_source(file):
-    """Return (fileno, size) of *file*, or give up on os.sendfile()."""
+class _WritableWaiter:
+    """Waits until a descriptor can take more data, with poll() or else select().
+
+    Neither needs a descriptor of its own (as epoll or kqueue would), and each wait is
+    a single system call. The selectors module is imported on first use only.
+    """
+
+    __slots__ = ("_selector",)
+
+    def __init__(self, fd):
+        import selectors
+        factory = getattr(selectors, "PollSelector", None) or selectors.SelectSelector
+        self._selector = factory()
+        self._selector.register(fd, selectors.EVENT_WRITE)
+
+    def ready(self, seconds=None):
+        return bool(self._selector.select(seconds))
+
+    def close(self):
+        self._selector.close()
+
+
+def _zerocopy_source(file):
+    """(descriptor, size) of a file os.sendfile() can read; else _GiveupOnSendfile."""
     try:
-        fileno = file.fileno()
-    except (AttributeError, io.UnsupportedOperation) as err:
-        raise _GiveupOnSendfile(err) from err
+        fd = file.fileno()
+    except (AttributeError, io.UnsupportedOperation) as why:
+        raise _GiveupOnSendfile(why) from why
     try:
-        return fileno, os.fstat(fileno).st_size
-    except OSError as err:
-        raise _GiveupOnSendfile(err) from err
+        return fd, os.fstat(fd).st_size
+    except OSError as why:
+        raise _GiveupOnSendfile(why) from why
+
+
+def _refuse_non_blocking(sock):
+    if sock.gettimeout() == 0:
+        raise ValueError("non-blocking sockets are not supported")
 
 
 class socket(_socket.socket):
-    """A socket object: _socket.socket plus makefile(), sendfile() and more."""
+    """A _socket.socket with file objects (makefile), sendfile() and the Python-level API."""
 
     __slots__ = ["__weakref__", "_io_refs", "_closed"]
 
     def __init__(self, family=-1, type=-1, proto=-1, fileno=None):
         if fileno is None:
-            if family == -1:
-                family = AF_INET
-            if type == -1:
-                type = SOCK_STREAM
-            if proto == -1:
-                proto = 0
+            # A new socket: -1 stands for the usual defaults. Given a descriptor, -1
+            # is passed on so that the C layer reads the real values from it.
+            family = AF_INET if family == -1 else family
+            type = SOCK_STREAM if type == -1 else type
+            proto = 0 if proto == -1 else proto
         _c_init(self, family, type, proto, fileno)
-        self._io_refs = 0
+        self._io_refs = 0  # open makefile() objects keeping the descriptor alive
         self._closed = False
+
+    def __repr__(self):
+        closed = getattr(self, "_closed", False)  # a half-built object has no slots yet
+        cls = type(self)
+        parts = ["<%s.%s%s fd=%i, family=%i, type=%i, proto=%i" % (
+            cls.__module__, cls.__qualname__, " [closed]" if closed else "",
+            self.fileno(), _c_family(self), _c_type(self), self.proto)]
+        if not closed:
+            for label, lookup in (("laddr", self.getsockname), ("raddr", self.getpeername)):
+                try:
+                    where = lookup()
+                except (error, AttributeError):  # unconnected; or WASI (gh-96320)
+                    continue
+                if where:
+                    parts.append(f"{label}={where}")
+        return ", ".join(parts) + ">"
+
+    def __getstate__(self):
+        raise TypeError(f"cannot pickle {type(self).__name__!r} object")
+
+    def dup(self):
+        """A new socket of the same class over a duplicate (non-inheritable) descriptor."""
+        twin = type(self)(_c_family(self), _c_type(self), self.proto, dup(self.fileno()))
+        twin.settimeout(self.gettimeout())
+        return twin
+
+    def accept(self):
+        """accept() -> (socket object, address info)
+
+        Wait for an incoming connection. The new socket is a plain socket (never a
+        subclass) describing the connection; address info is the peer's address.
+        """
+        fd, peer = self._accept()
+        conn = socket(_c_family(self), _c_type(self), self.proto, fd)
+        # A listener with a timeout is non-blocking at the OS level, and on some
+        # systems its connections inherit that (issue 7995): without a default
+        # timeout the new socket must block.
+        if getdefaulttimeout() is None and self.gettimeout():
+            conn.setblocking(True)
+        return conn, peer
+
+    def makefile(self, mode="r", buffering=None, *,
+                 encoding=None, errors=None, newline=None):
+        """makefile(...) -> an I/O stream connected to the socket
+
+        The arguments are those of open(), except that mode may only contain the
+        characters r, w and b. The socket stays open while the stream does.
+        """
+        if not _MAKEFILE_MODE_CHARS.issuperset(mode):
+            raise ValueError("invalid mode %r (only r, w, b allowed)" % (mode,))
+        direction = _DIRECTIONS["r" in mode, "w" in mode]
+        raw = SocketIO(self, direction)
+        self._io_refs += 1
+        size = io.DEFAULT_BUFFER_SIZE if buffering is None or buffering < 0 else buffering
+        binary = "b" in mode
+        if size == 0:
+            if binary:
+                return raw
+            raise ValueError("unbuffered streams must be binary")
+        if direction == "r":
+            stream = io.BufferedReader(raw, size)
+        elif direction == "w":
+            stream = io.BufferedWriter(raw, size)
+        else:
+            stream = io.BufferedRWPair(raw, raw, size)
+        if binary:
+            return stream
+        wrapper = io.TextIOWrapper(stream, _text_encoding(encoding), errors, newline)
+        wrapper.mode = mode
+        return wrapper
+
+    # sendfile(): one check of the arguments, then the zero-copy strategy, and the
+    # send() strategy when that one gives up before sending anything.
+
+    def sendfile(self, file, offset=0, count=None):
+        """sendfile(file[, offset[, count]]) -> sent
+
+        Send a file until EOF (or count bytes) through os.sendfile() where it can,
+        else through plain send(). file must be a regular file object opened in
+        binary mode; the socket must be a blocking (or timeout) SOCK_STREAM socket.
+        offset says where to start reading. When done, or on an error, the file
+        position is left just after the last byte sent. Returns the number of
+        bytes sent.
+        """
+        try:
+            return self._sendfile_use_sendfile(file, offset, count)
+        except _GiveupOnSendfile:
+            return self._sendfile_use_send(file, offset, count)
+
+    def _check_sendfile_params(self, file, offset, count):
+        if "b" not in getattr(file, "mode", "b"):
+            raise ValueError("file should be opened in binary mode")
+        if not _c_type(self) & SOCK_STREAM:
+            raise ValueError("only SOCK_STREAM type sockets are supported")
+        if count is None:
+            return
+        problem = None if isinstance(count, int) else TypeError
+        if problem is None and count <= 0:
+            problem = ValueError
+        if problem is not None:
+            raise problem(f"count must be a positive integer (got {count!r})")
+
+    def _sendfile_use_sendfile(self, file, offset=0, count=None):
+        zerocopy = getattr(os, "sendfile", None)  # looked up per call: it may vanish
+        if zerocopy is None:
+            raise _GiveupOnSendfile("os.sendfile() not available on this platform")
+        self._check_sendfile_params(file, offset, count)
+        in_fd, size = _zerocopy_source(file)
+        if not size:
+            return 0  # nothing to map; pipes and /proc files land here (gh-93300)
+        step = count or size
+        if step > _ZEROCOPY_MAX_BLOCK:
+            step = _ZEROCOPY_MAX_BLOCK
+        _refuse_non_blocking(self)
+        deadline = self.gettimeout()
+        out_fd = self.fileno()
+        waiter = _WritableWaiter(out_fd)
+        position, done = offset, 0
+        try:
+            while True:
+                if deadline and not waiter.ready(deadline):
+                    raise _TimedOut("timed out")
+                if count:
+                    left = count - done
+                    if left <= 0:
+                        break
+                    if left < step:  # never past count (gh-114077)
+                        step = left
+                try:
+                    moved = zerocopy(out_fd, in_fd, position, step)
+                except BlockingIOError:
+                    if not deadline:
+                        waiter.ready()  # no timeout: sleep until writable, not spin
+                    continue
+                except OSError as why:
+                    if not done:  # e.g. not a file os.sendfile() accepts: use send()
+                        raise _GiveupOnSendfile(why) from why
+                    raise why from None
+                if not moved:
+                    break  # end of file
+                position += moved
+                done += moved
+            return done
+        finally:
+            waiter.close()
+            if done and hasattr(file, "seek"):
+                file.seek(position)
+
+    def _sendfile_use_send(self, file, offset=0, count=None):
+        self._check_sendfile_params(file, offset, count)
+        _refuse_non_blocking(self)
+        if offset:
+            file.seek(offset)
+        step = count if count and count < _COPY_BLOCK else _COPY_BLOCK
+        read, send = file.read, self.send
+        done = 0
+        try:
+            while True:
+                if count:
+                    left = count - done
+                    if left <= 0:
+                        break
+                    if left < step:
+                        step = left
+                chunk = memoryview(read(step))
+                if not chunk:
+                    break  # end of file
+                while chunk:
+                    try:
+                        n = send(chunk)
+                    except BlockingIOError:
+                        continue
+                    done += n
+                    chunk = chunk[n:]
+            return done
+        finally:
+            if done and hasattr(file, "seek"):
+                file.seek(offset + done)
+
+    # Closing: makefile() objects hold the descriptor open through _io_refs.
+
+    def close(self):
+        # Only attributes of self here, no module globals, which may already be
+        # gone when this runs at interpreter shutdown (issue 808164).
+        self._closed = True
+        if self._io_refs > 0:
+            return  # the last makefile() object to close finishes the job
+        self._real_close()
+
+    def detach(self):
+        """detach() -> file descriptor
+
+        Give up the descriptor without closing it: the socket object is closed, and
+        its makefile() objects then report -1.
+        """
+        self._closed = True
+        return _socket.socket.detach(self)
 
     def __enter__(self):
         return self
@@ -256,433 +492,225 @@ class socket(_socket.socket):
         if not self._closed:
             self.close()
 
-    def __repr__(self):
-        """Show the real class, the fd, the numbers and any addresses."""
-        cls = self.__class__
-        closed = getattr(self, "_closed", False)
-        text = "<%s.%s%s fd=%i, family=%i, type=%i, proto=%i" % (
-            cls.__module__, cls.__qualname__, " [closed]" if closed else "",
-            self.fileno(), self.family, self.type, self.proto)
-        if not closed:
-            # AttributeError: WASI has no getsockname()/getpeername() (gh-96320).
-            try:
-                laddr = self.getsockname()
-                if laddr:
-                    text += f", laddr={laddr}"
-            except (error, AttributeError):
-                pass
-            try:
-                raddr = self.getpeername()
-                if raddr:
-                    text += f", raddr={raddr}"
-            except (error, AttributeError):
-                pass
-        return text + ">"
-
-    def __getstate__(self):
-        raise TypeError(f"cannot pickle {self.__class__.__name__!r} object")
-
-    def dup(self):
-        """Return a non-inheritable duplicate of this socket, of the same class."""
-        fd = dup(self.fileno())
-        sock = self.__class__(self.family, self.type, self.proto, fileno=fd)
-        sock.settimeout(self.gettimeout())
-        return sock
-
-    def accept(self):
-        """Wait for a connection; return (new socket, address of the peer)."""
-        fd, addr = self._accept()
-        sock = socket(_c_family(self), _c_type(self), self.proto, fileno=fd)
-        # Issue #7995: without a default timeout, a connection accepted from a
-        # listener with a timeout must be blocking whatever the OS inherits.
-        if getdefaulttimeout() is None and self.gettimeout():
-            sock.setblocking(True)
-        return sock, addr
-
-    def makefile(self, mode="r", buffering=None, *,
-                 encoding=None, errors=None, newline=None):
-        """Return a file object reading from and/or writing to this socket.
-
-        *mode* is made of the characters 'r', 'w' and 'b'; the other
-        arguments are as for io.open().
-        """
-        if not _MAKEFILE_MODE_CHARS.issuperset(mode):
-            raise ValueError("invalid mode %r (only r, w, b allowed)" % (mode,))
-        if "w" in mode:
-            rawmode = "rw" if "r" in mode else "w"
-        else:
-            rawmode = "r"
-        raw = SocketIO(self, rawmode)
-        self._io_refs += 1
-        if buffering is None or buffering < 0:
-            buffering = io.DEFAULT_BUFFER_SIZE
-        binary = "b" in mode
-        if buffering == 0:
-            if not binary:
-                raw.close()  # CPython frees it (and gives _io_refs back) by reference counting
-                raise ValueError("unbuffered streams must be binary")
-            return raw
-        if rawmode == "r":
-            buffer = io.BufferedReader(raw, buffering)
-        elif rawmode == "w":
-            buffer = io.BufferedWriter(raw, buffering)
-        else:
-            buffer = io.BufferedRWPair(raw, raw, buffering)
-        if binary:
-            return buffer
-        text = io.TextIOWrapper(buffer, _text_encoding(encoding), errors, newline)
-        text.mode = mode
-        return text
-
-    def sendfile(self, file, offset=0, count=None):
-        """Send *file* (a binary file object) until EOF or *count* bytes.
-
-        Uses os.sendfile() where possible and send() otherwise.  Returns the
-        number of bytes sent and leaves the file position after them.  The
-        socket must be a blocking SOCK_STREAM socket.
-        """
-        try:
-            return self._sendfile_use_sendfile(file, offset, count)
-        except _GiveupOnSendfile:
-            return self._sendfile_use_send(file, offset, count)
-
-    def _sendfile_use_sendfile(self, file, offset=0, count=None):
-        os_sendfile = getattr(os, "sendfile", None)
-        if os_sendfile is None:
-            raise _GiveupOnSendfile("os.sendfile() not available on this platform")
-        self._check_sendfile_params(file, offset, count)
-        sockno = self.fileno()
-        fileno, size = _sendfile_source(file)
-        if not size:
-            return 0
-        blocksize = min(count or size, _SENDFILE_MAX_BLOCK)
-        timeout = self.gettimeout()
-        if timeout == 0:
-            raise ValueError("non-blocking sockets are not supported")
-        # Registering also rejects a closed socket (fd -1) with ValueError.
-        wait_writable = _writability_poller(sockno)
-        total_sent = 0
-        try:
-            while True:
-                if timeout and not wait_writable(timeout):
-                    raise _SendfileTimeout("timed out")
-                if count:
-                    remaining = count - total_sent
-                    if remaining <= 0:
-                        break
-                    if remaining < blocksize:
-                        blocksize = remaining
-                try:
-                    sent = os_sendfile(sockno, fileno, offset, blocksize)
-                except BlockingIOError:
-                    if not timeout:
-                        wait_writable()  # block until writable instead of spinning
-                    continue
-                except OSError as err:
-                    if total_sent == 0:
-                        raise _GiveupOnSendfile(err) from err  # e.g. not a regular file
-                    raise err from None
-                if sent == 0:
-                    break  # end of file
-                offset += sent
-                total_sent += sent
-            return total_sent
-        finally:
-            if total_sent > 0 and hasattr(file, "seek"):
-                file.seek(offset)
-
-    def _sendfile_use_send(self, file, offset=0, count=None):
-        self._check_sendfile_params(file, offset, count)
-        if self.gettimeout() == 0:
-            raise ValueError("non-blocking sockets are not supported")
-        if offset:
-            file.seek(offset)
-        blocksize = min(count, _SEND_BLOCK) if count else _SEND_BLOCK
-        file_read = file.read
-        sock_send = self.send
-        total_sent = 0
-        try:
-            while True:
-                if count:
-                    remaining = count - total_sent
-                    if remaining <= 0:
-                        break
-                    if remaining < blocksize:
-                        blocksize = remaining
-                data = memoryview(file_read(blocksize))
-                if not data:
-                    break  # end of file
-                while True:
-                    try:
-                        sent = sock_send(data)
-                    except BlockingIOError:
-                        continue
-                    total_sent += sent
-                    if sent >= len(data):
-                        break
-                    data = data[sent:]
-            return total_sent
-        finally:
-            if total_sent > 0 and hasattr(file, "seek"):
-                file.seek(offset + total_sent)
-
-    def _check_sendfile_params(self, file, offset, count):
-        if "b" not in getattr(file, "mode", "b"):
-            raise ValueError("file should be opened in binary mode")
-        if not _c_type(self) & SOCK_STREAM:
-            raise ValueError("only SOCK_STREAM type sockets are supported")
-        if count is not None:
-            if not isinstance(count, int):
-                raise TypeError(
-                    "count must be a positive integer (got {!r})".format(count))
-            if count <= 0:
-                raise ValueError(
-                    "count must be a positive integer (got {!r})".format(count))
+    def _real_close(self, _ss=_socket.socket):
+        # _ss is bound at definition: close() may run at interpreter teardown
+        _ss.close(self)
 
     def _decref_socketios(self):
-        if self._io_refs > 0:
-            self._io_refs -= 1
+        # A makefile() object was closed: one reference fewer (never below zero);
+        # if close() was called meanwhile, it may now really close.
+        self._io_refs = max(self._io_refs - 1, 0)
         if self._closed:
             self.close()
 
-    def _real_close(self, _ss=_socket.socket):
-        # No module globals here: close() may run during interpreter
-        # shutdown, after they are gone (issue #808164).
-        _ss.close(self)
-
-    def close(self):
-        """Close the socket once no file object made by makefile() uses it."""
-        # No module globals here either (issue #808164).
-        self._closed = True
-        if self._io_refs <= 0:
-            self._real_close()
-
-    def detach(self):
-        """Close the socket object, keeping its file descriptor open; return it."""
-        self._closed = True
-        return super().detach()
-
     @property
     def family(self):
-        """The address family, as an AddressFamily member when known."""
-        family = _c_family(self)
-        return _FAMILY_MEMBERS.get(family, family)
+        """Read-only access to the address family for this socket."""
+        value = _c_family(self)
+        return _FAMILY_MEMBERS.get(value, value)
 
     @property
     def type(self):
-        """The socket type, as a SocketKind member when known."""
-        kind = _c_type(self)
-        return _KIND_MEMBERS.get(kind, kind)
+        """Read-only access to the socket type."""
+        value = _c_type(self)
+        return _KIND_MEMBERS.get(value, value)
 
-    if os.name == "nt":
-        def get_inheritable(self):
-            """Tell whether child processes inherit the socket handle."""
-            return os.get_handle_inheritable(self.fileno())
+    def get_inheritable(self):
+        """Get the inheritable flag of the socket"""
+        return getattr(os, _FLAG_GETTER)(self.fileno())
 
-        def set_inheritable(self, inheritable):
-            """Set whether child processes inherit the socket handle."""
-            os.set_handle_inheritable(self.fileno(), inheritable)
-    else:
-        def get_inheritable(self):
-            """Tell whether child processes inherit the socket descriptor."""
-            return os.get_inheritable(self.fileno())
-
-        def set_inheritable(self, inheritable):
-            """Set whether child processes inherit the socket descriptor."""
-            os.set_inheritable(self.fileno(), inheritable)
+    def set_inheritable(self, inheritable):
+        """Set the inheritable flag of the socket"""
+        getattr(os, _FLAG_SETTER)(self.fileno(), inheritable)
 
 
 def fromfd(fd, family, type, proto=0):
-    """Return a socket wrapping a (non-inheritable) duplicate of *fd*."""
+    """fromfd(fd, family, type[, proto]) -> socket object
+
+    A socket object over a duplicate of the descriptor fd; fd itself stays open.
+    """
     return socket(family, type, proto, dup(fd))
 
 
 if hasattr(_socket.socket, "sendmsg"):
-    import array
-
     def send_fds(sock, buffers, fds, flags=0, address=None):
-        """Send *buffers* and the file descriptors *fds* in one message.
+        """send_fds(sock, buffers, fds[, flags[, address]]) -> integer
 
-        *flags* and *address* are accepted but not used, as in CPython.
+        Send the file descriptors fds, with the data in buffers, over an AF_UNIX
+        socket in one SCM_RIGHTS message. flags and address are accepted and
+        ignored, as in every CPython release (gh-107898).
         """
+        import array
         rights = array.array("i", fds)
         return sock.sendmsg(buffers, [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, rights)])
-
     __all__.append("send_fds")
 
 if hasattr(_socket.socket, "recvmsg"):
-    import array
-
     def recv_fds(sock, bufsize, maxfds, flags=0):
-        """Receive data and up to *maxfds* file descriptors.
+        """recv_fds(sock, bufsize, maxfds[, flags]) -> (data, list of fds, msg_flags, address)
 
-        Returns (data, list of fds, msg_flags, address).  *flags* is accepted
-        but not used, as in CPython.
+        Receive up to bufsize bytes and up to maxfds descriptors from an AF_UNIX
+        socket. flags is accepted and ignored, as in every CPython release.
         """
-        fds = array.array("i")
-        itemsize = fds.itemsize
-        msg, ancdata, msg_flags, addr = sock.recvmsg(
-            bufsize, _socket.CMSG_LEN(maxfds * itemsize))
-        for level, kind, data in ancdata:
+        import array
+        received = array.array("i")
+        width = received.itemsize
+        data, ancillary, msg_flags, peer = sock.recvmsg(bufsize, _socket.CMSG_LEN(maxfds * width))
+        for level, kind, payload in ancillary:
             if level == _socket.SOL_SOCKET and kind == _socket.SCM_RIGHTS:
-                fds.frombytes(data[:len(data) - len(data) % itemsize])
-        return msg, list(fds), msg_flags, addr
-
+                whole = len(payload) - len(payload) % width  # a cut-off int is dropped
+                received.frombytes(payload[:whole])
+        return data, received.tolist(), msg_flags, peer
     __all__.append("recv_fds")
 
 if hasattr(_socket.socket, "share"):
     def fromshare(info):
-        """Return a socket made from the bytes that socket.share() returned."""
-        return socket(0, 0, 0, info)
+        """fromshare(info) -> socket object
 
+        A socket from the bytes that socket.share() produced in another process.
+        """
+        return socket(0, 0, 0, info)
     __all__.append("fromshare")
 
 
+_LOCALHOST = "127.0.0.1"
+_LOCALHOST_V6 = "::1"
+
+
 def _fallback_socketpair(family=AF_INET, type=SOCK_STREAM, proto=0):
-    if family == AF_INET:
-        host = _LOCALHOST
-    elif family == AF_INET6:
-        host = _LOCALHOST_V6
-    else:
-        raise ValueError("Only AF_INET and AF_INET6 socket address families "
-                         "are supported")
+    # A connected pair of TCP sockets over loopback, for platforms without a native
+    # socketpair() (Windows). Each end then checks that its peer is the other end, so
+    # that nothing else that reached the listener in between is handed out
+    # (gh-122133, CVE-2024-3219).
+    hosts = {AF_INET: _LOCALHOST, AF_INET6: _LOCALHOST_V6}
+    if family not in hosts:
+        raise ValueError("Only AF_INET and AF_INET6 socket address families are supported")
     if type != SOCK_STREAM:
         raise ValueError("Only SOCK_STREAM socket type is supported")
     if proto != 0:
         raise ValueError("Only protocol zero is supported")
-    ssock, csock = _loopback_connection(family, type, proto, host)
-    # gh-122133: make sure the accepted connection is really ours.
-    if sys.platform != "wasi":  # gh-146139: WASI may not be connected yet
-        try:
-            _check_peers(ssock, csock)
-        except BaseException:
-            ssock.close()
-            csock.close()
-            raise
-    return ssock, csock
-
-
-def _loopback_connection(family, type, proto, host):
-    """Connect a new socket to a temporary listener; return both ends."""
     listener = socket(family, type, proto)
     try:
-        listener.bind((host, 0))
+        listener.bind((hosts[family], 0))
         listener.listen()
-        address = listener.getsockname()[:2]  # IPv6: drop flowinfo, scope_id
-        client = socket(family, type, proto)
-        try:
-            # A non-blocking connect lets one thread do both ends.
-            client.setblocking(False)
+        near = socket(family, type, proto)
+        with _CloseOnError(near):
+            near.setblocking(False)  # connect() must not wait for the accept() below
             try:
-                client.connect(address)
+                near.connect(listener.getsockname()[:2])
             except (BlockingIOError, InterruptedError):
                 pass
-            client.setblocking(True)
-            server, _ = listener.accept()
-        except BaseException:
-            client.close()
-            raise
+            near.setblocking(True)
+            far, _ = listener.accept()
     finally:
         listener.close()
-    return server, client
-
-
-def _check_peers(ssock, csock):
-    if (ssock.getsockname() != csock.getpeername()
-            or csock.getsockname() != ssock.getpeername()):
-        raise ConnectionError("Unexpected peer connection")
+    if sys.platform == "wasi":
+        # There a non-blocking connect() may still be in progress here, and
+        # getpeername() would fail on it (gh-146139): the check is skipped.
+        return far, near
+    with _CloseOnError(far, near):  # getsockname()/getpeername() raise if unconnected
+        if far.getpeername() != near.getsockname() or near.getpeername() != far.getsockname():
+            raise ConnectionError("Unexpected peer connection")
+    return far, near
 
 
 if hasattr(_socket, "socketpair"):
     def socketpair(family=None, type=SOCK_STREAM, proto=0):
-        if family is None:
-            try:
-                family = AF_UNIX
-            except NameError:  # a platform without AF_UNIX
-                family = AF_INET
-        a, b = _socket.socketpair(family, type, proto)
-        return (socket(family, type, proto, a.detach()),
-                socket(family, type, proto, b.detach()))
+        family = globals().get("AF_UNIX", AF_INET) if family is None else family
+        pair = _socket.socketpair(family, type, proto)
+        return tuple(socket(family, type, proto, end.detach()) for end in pair)
 else:
     socketpair = _fallback_socketpair
     __all__.append("socketpair")
 
-socketpair.__doc__ = """Return a pair of connected socket objects.
+socketpair.__doc__ = """socketpair([family[, type[, proto]]]) -> (socket object, socket object)
 
-The default family is AF_UNIX where the platform has it, else AF_INET; the
-other arguments are as for socket().
+Two connected socket objects. The arguments are those of socket(), except that the
+default family is AF_UNIX where the platform has it, and AF_INET otherwise.
 """
 
 _blocking_errnos = {EAGAIN, EWOULDBLOCK}
 
 
 class SocketIO(io.RawIOBase):
-    """Raw binary I/O over a stream socket; the base of makefile() objects."""
+    """Raw I/O over a socket: the object under makefile()'s buffered streams.
+
+    mode is "r", "w" or "rw", with an optional "b" (the stream is always binary).
+    Reads and writes are recv_into() and send(); on a non-blocking socket either one
+    returns None when it would block. After a timeout the object refuses to read,
+    since the data that was pending is lost: the stream is out of step.
+    """
 
     def __init__(self, sock, mode):
+        # Checked before RawIOBase.__init__, as the standard module does.
         if mode not in ("r", "w", "rw", "rb", "wb", "rwb"):
-            raise ValueError("invalid mode: %r" % mode)
+            raise ValueError("invalid mode: %r" % (mode,))
         io.RawIOBase.__init__(self)
         self._sock = sock
-        if "b" not in mode:
-            mode += "b"
-        self._mode = mode
+        self._mode = mode if "b" in mode else mode + "b"
         self._reading = "r" in mode
         self._writing = "w" in mode
         self._timeout_occurred = False
 
-    def readinto(self, b):
-        """Receive into *b*; return the count, 0 at EOF, None if it would block."""
+    @property
+    def mode(self):
+        return self._mode
+
+    def _refuse(self, action):
+        # Why readinto()/write() cannot go on, in the order the checks apply.
         if self.closed:
             raise ValueError("I/O operation on closed file.")
-        if not self._reading:
-            raise io.UnsupportedOperation("File or stream is not readable.")
-        if self._timeout_occurred:
+        if action == "readable" and self._reading:  # only a timeout is left
             raise OSError("cannot read from timed out object")
+        raise io.UnsupportedOperation(f"File or stream is not {action}.")
+
+    def readinto(self, b):
+        """Read into the buffer b; the count, 0 at end of stream, None if it would block."""
+        if self.closed or not self._reading or self._timeout_occurred:
+            self._refuse("readable")
         try:
             return self._sock.recv_into(b)
         except timeout:
             self._timeout_occurred = True
             raise
-        except error as e:
-            if e.errno in _blocking_errnos:
+        except error as failure:
+            if failure.errno in _blocking_errnos:
                 return None
             raise
 
     def write(self, b):
-        """Send *b*; return the count sent (maybe partial), None if it would block."""
-        if self.closed:
-            raise ValueError("I/O operation on closed file.")
-        if not self._writing:
-            raise io.UnsupportedOperation("File or stream is not writable.")
+        """Send b; the count sent (maybe fewer), or None if it would block."""
+        if self.closed or not self._writing:
+            self._refuse("writable")
         try:
             return self._sock.send(b)
-        except error as e:
-            if e.errno in _blocking_errnos:
+        except error as failure:
+            if failure.errno in _blocking_errnos:
                 return None
             raise
 
-    def readable(self):
-        """True if opened for reading."""
+    def _open_or_raise(self):
         if self.closed:
             raise ValueError("I/O operation on closed socket.")
+
+    def readable(self):
+        """True if the object was opened for reading."""
+        self._open_or_raise()
         return self._reading
 
     def writable(self):
-        """True if opened for writing."""
-        if self.closed:
-            raise ValueError("I/O operation on closed socket.")
+        """True if the object was opened for writing."""
+        self._open_or_raise()
         return self._writing
 
     def seekable(self):
-        """Always False: a socket cannot seek."""
-        if self.closed:
-            raise ValueError("I/O operation on closed socket.")
-        return super().seekable()
+        """False: a socket has no position."""
+        self._open_or_raise()
+        return False
 
     def fileno(self):
-        """The file descriptor of the socket."""
-        if self.closed:  # not _checkClosed(): PyPy's _io words it without the period
+        """The socket's file descriptor."""
+        if self.closed:
             raise ValueError("I/O operation on closed file.")
         return self._sock.fileno()
 
@@ -690,150 +718,161 @@ class SocketIO(io.RawIOBase):
     def name(self):
         return -1 if self.closed else self.fileno()
 
-    @property
-    def mode(self):
-        return self._mode
-
     def close(self):
-        """Close this object; the socket closes when nothing else uses it."""
-        if self.closed:
-            return
-        io.RawIOBase.close(self)
-        self._sock._decref_socketios()
-        self._sock = None
+        """Close this object; the socket closes once no other file object uses it."""
+        if not self.closed:
+            io.RawIOBase.close(self)
+            self._sock._decref_socketios()
+            self._sock = None
+
+
+_THIS_HOST = ("", "0.0.0.0", "::")  # names getfqdn() takes for the local host (gh-100374)
 
 
 def getfqdn(name=""):
-    """Return a fully qualified domain name for *name* (default: this host).
+    """Get the fully qualified domain name of name, the local host by default.
 
-    '', '0.0.0.0' and '::' mean this host.  The first of the names that
-    gethostbyaddr() reports containing a dot wins; failing that its primary
-    name; if the lookup fails, *name* is returned stripped.
+    The first of the names gethostbyaddr() returns for it (the primary name, then the
+    aliases) that contains a dot; else the primary name. If the lookup fails, the
+    name itself (stripped).
     """
     name = name.strip()
-    if not name or name in ("0.0.0.0", "::"):
+    if name in _THIS_HOST:
         name = gethostname()
     try:
-        hostname, aliases, _ = gethostbyaddr(name)
+        primary, aliases, _ = gethostbyaddr(name)
     except error:
         return name
-    for candidate in [hostname, *aliases]:
+    for candidate in (primary, *aliases):
         if "." in candidate:
             return candidate
-    return hostname
+    return primary
 
 
-_GLOBAL_DEFAULT_TIMEOUT = object()
+def _connect_one(family, kind, proto, target, timeout, source_address):
+    # The socket is closed when an OSError stops it; any other exception leaves it
+    # to the garbage collector, as in the standard module.
+    sock = socket(family, kind, proto)
+    try:
+        if timeout is not _GLOBAL_DEFAULT_TIMEOUT:
+            sock.settimeout(timeout)
+        if source_address:
+            sock.bind(source_address)
+        sock.connect(target)
+    except error:
+        sock.close()
+        raise
+    return sock
 
 
 def create_connection(address, timeout=_GLOBAL_DEFAULT_TIMEOUT,
                       source_address=None, *, all_errors=False):
-    """Connect to *address*, a (host, port) pair, and return the socket.
+    """Connect to address, a (host, port) pair, and return the socket.
 
-    Each address getaddrinfo() gives is tried in turn.  *timeout* is set on
-    the socket unless omitted (then the global default applies).  A truthy
-    *source_address* is bound first.  If every attempt fails, the last error
-    is raised, or an ExceptionGroup of all of them when *all_errors* is true.
+    Each address getaddrinfo() gives for it is tried in turn. timeout, if given, is
+    set on the socket before connecting (None: blocking); otherwise the default
+    timeout applies. source_address, a (host, port) pair, is bound first if given.
+    If every attempt fails, the last error is raised, or with all_errors=True an
+    ExceptionGroup of all of them.
     """
     host, port = address
-    exceptions = []
-    for af, socktype, proto, _, sa in getaddrinfo(host, port, 0, SOCK_STREAM):
-        sock = None
+    failures = []
+    for family, kind, proto, _, target in getaddrinfo(host, port, 0, SOCK_STREAM):
         try:
-            sock = socket(af, socktype, proto)
-            if timeout is not _GLOBAL_DEFAULT_TIMEOUT:
-                sock.settimeout(timeout)
-            if source_address:
-                sock.bind(source_address)
-            sock.connect(sa)
-            exceptions.clear()  # drop references to earlier tracebacks
-            return sock
-        except error as exc:
+            return _connect_one(family, kind, proto, target, timeout, source_address)
+        except error as failure:
             if not all_errors:
-                exceptions.clear()
-            exceptions.append(exc)
-            if sock is not None:
-                sock.close()
-    if not exceptions:
+                del failures[:]
+            failures.append(failure)
+    if not failures:
         raise error("getaddrinfo returns an empty list")
     try:
         if all_errors:
-            raise _ExceptionGroup("create_connection failed", exceptions)
-        raise exceptions[0]
+            raise _ExceptionGroup("create_connection failed", failures)
+        raise failures[-1]
     finally:
-        exceptions.clear()  # break the frame <-> traceback cycle
+        failures.clear()  # the errors' tracebacks refer to this frame
 
 
 def has_dualstack_ipv6():
-    """Tell whether one AF_INET6 socket can accept both IPv4 and IPv6 peers."""
-    if (not has_ipv6 or not hasattr(_socket, "IPPROTO_IPV6")
-            or not hasattr(_socket, "IPV6_V6ONLY")):
+    """True if this platform can make one AF_INET6 socket serve IPv4 and IPv6."""
+    if not has_ipv6:
+        return False
+    if not (hasattr(_socket, "IPPROTO_IPV6") and hasattr(_socket, "IPV6_V6ONLY")):
         return False
     try:
-        with socket(AF_INET6, SOCK_STREAM) as sock:
-            sock.setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, 0)
-            return True
+        probe = socket(AF_INET6, SOCK_STREAM)
     except error:
         return False
+    try:
+        probe.setsockopt(_socket.IPPROTO_IPV6, _socket.IPV6_V6ONLY, 0)
+    except error:
+        return False
+    finally:
+        probe.close()
+    return True
+
+
+def _listener_options(family, reuse_port, dualstack_ipv6):
+    """The (level, option, value, optional) settings create_server() applies, in order."""
+    if os.name not in ("nt", "cygwin") and hasattr(_socket, "SO_REUSEADDR"):
+        # Rebind at once after a restart. Not on Windows, where the option lets
+        # another process take over a port that is in use.
+        yield _socket.SOL_SOCKET, _socket.SO_REUSEADDR, 1, True
+    if reuse_port:
+        yield _socket.SOL_SOCKET, _socket.SO_REUSEPORT, 1, False
+    if has_ipv6 and family == AF_INET6:
+        if dualstack_ipv6:
+            yield _socket.IPPROTO_IPV6, _socket.IPV6_V6ONLY, 0, False
+        elif hasattr(_socket, "IPV6_V6ONLY") and hasattr(_socket, "IPPROTO_IPV6"):
+            # IPv6 only, whatever the system default: the same on every platform.
+            yield _socket.IPPROTO_IPV6, _socket.IPV6_V6ONLY, 1, False
 
 
 def create_server(address, *, family=AF_INET, backlog=None, reuse_port=False,
                   dualstack_ipv6=False):
-    """Return a listening SOCK_STREAM socket bound to *address*.
+    """A TCP socket bound to address, a (host, port) pair, and listening.
 
-    *family* is AF_INET or AF_INET6; *backlog* goes to listen(); *reuse_port*
-    sets SO_REUSEPORT; *dualstack_ipv6* makes an AF_INET6 socket accept IPv4
-    too (when false, IPV6_V6ONLY is set explicitly).
+    family is AF_INET or AF_INET6; backlog is passed to listen(); reuse_port sets
+    SO_REUSEPORT; dualstack_ipv6 makes an AF_INET6 socket accept IPv4 connections
+    too, where has_dualstack_ipv6() says the platform can.
     """
     if reuse_port and not hasattr(_socket, "SO_REUSEPORT"):
         raise ValueError("SO_REUSEPORT not supported on this platform")
-    if dualstack_ipv6:
-        if not has_dualstack_ipv6():
-            raise ValueError("dualstack_ipv6 not supported on this platform")
-        if family != AF_INET6:
-            raise ValueError("dualstack_ipv6 requires AF_INET6 family")
+    if dualstack_ipv6 and not has_dualstack_ipv6():
+        raise ValueError("dualstack_ipv6 not supported on this platform")
+    if dualstack_ipv6 and family != AF_INET6:
+        raise ValueError("dualstack_ipv6 requires AF_INET6 family")
     sock = socket(family, SOCK_STREAM)
     try:
-        _set_server_options(sock, family, reuse_port, dualstack_ipv6)
+        for level, option, value, optional in _listener_options(family, reuse_port,
+                                                                dualstack_ipv6):
+            try:
+                sock.setsockopt(level, option, value)
+            except error:
+                if not optional:
+                    raise
         try:
             sock.bind(address)
-        except error as err:
-            msg = "%s (while attempting to bind on address %r)" % (err.strerror, address)
-            raise error(err.errno, msg) from None
-        if backlog is None:
-            sock.listen()
-        else:
-            sock.listen(backlog)
-        return sock
-    except error:
+        except error as failure:
+            text = f"{failure.strerror} (while attempting to bind on address {address!r})"
+            raise error(failure.errno, text) from None
+        sock.listen() if backlog is None else sock.listen(backlog)
+    except error:  # only OSError: other exceptions leave the socket open
         sock.close()
         raise
-
-
-def _set_server_options(sock, family, reuse_port, dualstack_ipv6):
-    # Windows: SO_REUSEADDR would let another socket steal the address, and
-    # bind() succeeds without it even with connections in TIME_WAIT.
-    if os.name not in ("nt", "cygwin") and hasattr(_socket, "SO_REUSEADDR"):
-        try:
-            sock.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)
-        except error:
-            pass  # a platform without it will fail at bind() instead
-    if reuse_port:
-        sock.setsockopt(SOL_SOCKET, SO_REUSEPORT, 1)
-    if has_ipv6 and family == AF_INET6:
-        if dualstack_ipv6:
-            sock.setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, 0)
-        elif hasattr(_socket, "IPV6_V6ONLY") and hasattr(_socket, "IPPROTO_IPV6"):
-            sock.setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, 1)
+    return sock
 
 
 def getaddrinfo(host, port, family=0, type=0, proto=0, flags=0):
-    """Resolve *host* and *port* into (family, type, proto, canonname, sockaddr) tuples.
+    """Resolve host and port into a list of 5-tuples for creating sockets.
 
-    As _socket.getaddrinfo(), with family and type given as AddressFamily and
-    SocketKind members where known.
+    (family, type, proto, canonname, sockaddr), as _socket.getaddrinfo() gives them,
+    with family and type as AddressFamily and SocketKind members where they are
+    known. host is a name, an address string or None; port a number, a service
+    name or None.
     """
-    families, kinds = _FAMILY_MEMBERS, _KIND_MEMBERS
-    return [(families.get(af, af), kinds.get(kind, kind), protocol, canonname, sockaddr)
-            for af, kind, protocol, canonname, sockaddr
+    return [(_FAMILY_MEMBERS.get(fam, fam), _KIND_MEMBERS.get(kind, kind), number,
+             canonical, sockaddr)
+            for fam, kind, number, canonical, sockaddr
             in _socket.getaddrinfo(host, port, family, type, proto, flags)]
