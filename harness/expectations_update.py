@@ -302,3 +302,20 @@ def _member_value(entry: KnownFailure, key: str):
     if key == "fingerprint":
         return dict(entry.fingerprint) if entry.fingerprint else None
     return entry.conditions.get(key)
+
+
+def snippet(spec_id: str, fingerprint: Optional[Mapping[str, Optional[str]]],
+            cause: str = "new-1") -> str:
+    """The format-2 lines that would accept one failure: a placeholder cause and the entry."""
+    failure = Failure(spec_id, dict(fingerprint) if fingerprint else None, [], [])
+    causes = tomlkit.table(is_super_table=True)
+    table = tomlkit.table()
+    table["reason"] = f"{PLACEHOLDER}: why it fails"
+    table["link"] = f"{PLACEHOLDER}: the upstream issue, or a note that none exists"
+    causes[cause] = table
+    document = tomlkit.document()
+    document["causes"] = causes
+    specs = tomlkit.table()
+    specs[spec_id] = _entry_table(failure, cause)
+    document["specs"] = specs
+    return tomlkit.dumps(document).strip() + "\n"

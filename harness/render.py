@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Optional
 import jinja2
 from markupsafe import Markup
 
-from harness import outcomes, report_extras, views
+from harness import attention, outcomes, report_extras, views
 from harness.baseline import Comparison
 from harness.history import Point, Trend
 from harness.merge import CODES, Merged, Problem, Spec
@@ -173,6 +173,7 @@ def context(page: Page, env: jinja2.Environment) -> Dict[str, Any]:
         "run_scores": [views.run_score(merged, i) for i in range(len(merged.runs))],
         "run_counts": [views.run_counts(merged, i) for i in range(len(merged.runs))],
         "impls": page.implementations,
+        "attention": attention.attention(merged),
         "areas": views.areas(merged),
         "elements": views.elements(merged),
         "surface": views.surface(merged),
