@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import io
-from typing import Any, Dict, List
+from pathlib import Path
+from typing import Any, Dict, List, Sequence, Tuple
 
 import pytest
 
@@ -46,10 +47,50 @@ def spec_paths(areas=()) -> List[str]:
     return paths
 
 
-def base_args(impl: str, areas=()) -> List[str]:
-    """The pytest arguments that point at the specs and this project's configuration."""
+def is_selector(argument: str) -> bool:
+    """Whether a pytest argument names specs (a file, folder or node id), not an option."""
+    if argument.startswith("-"):
+        return False
+    path = argument.split("::", 1)[0]
+    return "::" in argument or path.endswith(".py") or Path(path).exists()
+
+
+def resolve_selector(argument: str) -> str:
+    """A spec file, folder or node id, as pytest should get it: relative to the current folder
+    when it is there, else to the suite's own folder (``specs/test_x.py`` or ``test_x.py``).
+    ValueError names a selector that matches no file."""
+    path, sep, rest = argument.partition("::")
+    for candidate in (Path(path), ROOT / path, ROOT / "specs" / path):
+        if candidate.exists():
+            return str(candidate.resolve()) + sep + rest
+    raise ValueError(f"no spec file or folder {path!r} (looked in the current folder and in "
+                     f"{ROOT / 'specs'})")
+
+
+def split_selection(arguments: Sequence[str]) -> Tuple[List[str], List[str]]:
+    """(selectors, other pytest arguments): a positional argument names specs unless it is the
+    value of the option before it (``-k makefile``)."""
+    selectors, others = [], []
+    takes_value = {"-k", "-m", "--deselect", "-p", "-W", "--timeout", "--maxfail", "-o",
+                   "--hypothesis-profile", "--hypothesis-seed", "--tb", "-r"}
+    previous = None
+    for argument in arguments:
+        if previous in takes_value or not is_selector(argument):
+            others.append(argument)
+        else:
+            selectors.append(argument)
+        previous = argument
+    return selectors, others
+
+
+def base_args(impl: str, areas=(), selectors=()) -> List[str]:
+    """The pytest arguments that point at the specs and this project's configuration: the
+    given selectors (files, folders, node ids) and areas, or the whole of specs/."""
+    chosen = [resolve_selector(s) for s in selectors]
+    if areas or not chosen:
+        chosen = spec_paths(areas) + chosen
     return [
-        *spec_paths(areas),
+        *chosen,
         "--rootdir", str(ROOT),
         "-c", str(ROOT / "pyproject.toml"),
         "--impl", impl,

@@ -51,17 +51,17 @@ def _xdist_available() -> bool:
 def command_run(args) -> int:
     import pytest
 
-    from harness.catalogue import base_args, spec_paths
+    from harness.catalogue import base_args, split_selection
 
     impl = _check_impl(args.impl, args.persona)
+    selectors, extra = split_selection(args.pytest_args)
     try:
-        spec_paths(args.area)
+        pytest_args = base_args(args.impl, areas=args.area, selectors=selectors)
     except ValueError as exc:
         raise CommandError(str(exc)) from None
     out_dir = Path(args.output)
     label = run_label(impl.name, args.persona)
     results_path = out_dir / f"{label}.json"
-    pytest_args = base_args(args.impl, areas=args.area)
     pytest_args += ["--persona", args.persona] if args.persona else []
     pytest_args += [
         "--results", str(results_path),
@@ -71,7 +71,7 @@ def command_run(args) -> int:
     workers = args.workers
     if workers != "0" and _xdist_available():
         pytest_args += ["-n", workers]
-    pytest_args += args.pytest_args
+    pytest_args += extra
     code = pytest.main(pytest_args)
     if code in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR,
                 pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.NO_TESTS_COLLECTED):
@@ -181,7 +181,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="pytest-xdist workers: a number, 'auto' (default) or 0 for none")
     run.add_argument("--output", default=str(ROOT / "reports" / "results"),
                      help="folder for the results JSON, JUnit XML and report log")
-    run.add_argument("pytest_args", nargs="*", help="after '--': extra pytest arguments")
+    run.add_argument("pytest_args", nargs="*",
+                     help="spec files, folders or node ids to run (all of specs/ by default), "
+                          "and after '--' any pytest arguments (-k EXPR, -x, ...)")
     run.set_defaults(handler=command_run)
 
     listing = commands.add_parser("list", help="print the spec catalogue by area and element")
