@@ -163,6 +163,7 @@ CAPABILITIES: Dict[str, Callable[[], bool]] = {
     "recvmsg_into": lambda: hasattr(_socket.socket, "recvmsg_into"),
     "sigalrm": lambda: hasattr(signal, "setitimer") and hasattr(signal, "SIGALRM"),
     "linux": lambda: sys.platform.startswith("linux"),
+    "scm_credentials": lambda: {"SO_PASSCRED", "SCM_CREDENTIALS"} <= set(dir(_socket)),
     # names the host's own files answer (no query leaves the machine)
     "hosts_localhost": _hosts_localhost,
     "services_db": lambda: _file_has_line("/etc/services", ("http", "80/tcp")),

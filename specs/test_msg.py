@@ -519,7 +519,7 @@ def test_msg_sendmsg_two_rights_items_arrive_in_order(impl, unix_pair, files):
         _close_fds(received)
 
 
-@spec("socket.sendmsg", needs=["scm_rights", "linux"])
+@spec("socket.sendmsg", needs=["scm_rights", "scm_credentials", "linux"])
 def test_msg_sendmsg_rights_and_credentials(impl, passcred_pair, files):
     sock, peer = passcred_pair
     sent = files(1)
@@ -739,7 +739,7 @@ def test_msg_recvmsg_ctrunc_discards_what_does_not_fit(impl, unix_pair, files, a
     assert before - after == set()
 
 
-@spec("socket.recvmsg", needs=["scm_rights", "linux"])
+@spec("socket.recvmsg", needs=["scm_rights", "scm_credentials", "linux"])
 def test_msg_recvmsg_rights_and_credentials(impl, passcred_pair, files):
     sock, peer = passcred_pair
     sent = files(2)
