@@ -138,6 +138,28 @@ def _loopback_interface() -> bool:
         return False
 
 
+def _c_raises(exception, function: str, *args) -> bool:
+    """Whether ``_socket.<function>(*args)`` raises ``exception`` (warnings silenced): how this
+    Python's C module treats an out-of-range argument."""
+    import warnings
+
+    call = getattr(_socket, function, None)
+    if call is None:
+        return False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            call(*args)
+        except exception:
+            return True
+        except Exception:
+            return False
+    return False
+
+
+_HUGE_PORT_LOOKUP = ("getaddrinfo", "127.0.0.1", 2**64, _socket.AF_INET, _socket.SOCK_STREAM)
+
+
 CAPABILITIES: Dict[str, Callable[[], bool]] = {
     "ipv6": _ipv6,
     "dualstack_ipv6": _dualstack_ipv6,
@@ -169,6 +191,17 @@ CAPABILITIES: Dict[str, Callable[[], bool]] = {
     "services_db": lambda: _file_has_line("/etc/services", ("http", "80/tcp")),
     "protocols_db": lambda: _file_has_line("/etc/protocols", ("tcp", "6")),
     "loopback_interface": _loopback_interface,
+    # the files answer this host's own name (IPv4) and the reverse lookup of ::1
+    "hostname_in_hosts": lambda: __import__("harness.guards", fromlist=["hosts_file"])
+    .hosts_file().answers_name(_socket.gethostname(), _socket.AF_INET),
+    "hosts_ipv6_loopback": lambda: _file_has_line("/etc/hosts", ("::1",)),
+    # C-level range checks that changed between versions (3.10, 3.12, 3.13), both ways round
+    "htons_overflow_is_error": lambda: _c_raises(OverflowError, "htons", 0x10001),
+    "htons_overflow_truncates": lambda: not _c_raises(OverflowError, "htons", 0x10001),
+    "getaddrinfo_port_as_text": lambda: not _c_raises(OverflowError, *_HUGE_PORT_LOOKUP),
+    "getaddrinfo_port_overflows": lambda: _c_raises(OverflowError, *_HUGE_PORT_LOOKUP),
+    "if_indextoname_checks_32_bits": lambda: _c_raises(OverflowError, "if_indextoname", 2**32 + 1),
+    "if_indextoname_truncates": lambda: not _c_raises(OverflowError, "if_indextoname", 2**32 + 1),
 }
 
 

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import _socket
+
+_AF_INET = _socket.AF_INET
+_AF_INET6 = _socket.AF_INET6
+
 
 def test_leaked_descriptor_is_an_error(project):
     project.spec_file("area", """
@@ -136,3 +141,123 @@ def test_loopback_and_unix_are_allowed(project, tmp_path):
     result = project.run(subprocess=True)
     assert project.records()["local"]["outcome"] == "pass"
     assert result.ret == 0
+
+
+def test_lookup_of_a_name_the_host_files_do_not_answer_is_refused_before_the_query(project):
+    # The audit hook raises inside the call, before the C resolver runs: the spec meets the
+    # guard's LoopbackViolation, not the gaierror a lookup that was made would give.
+    project.spec_file("area", """
+        from harness.guards import LoopbackViolation
+
+        SEEN = []
+
+        @spec("gethostbyname")
+        def test_looks_up_a_name(impl):
+            try:
+                impl.gethostbyname("example.invalid")
+            except BaseException as exc:
+                SEEN.append(exc)
+                raise
+
+        @spec("gethostbyname")
+        def test_zz_what_it_met(impl):
+            assert [type(e) for e in SEEN] == [LoopbackViolation]
+    """)
+    result = project.run("-p", "no:randomly", subprocess=True)
+    records = project.records()
+    record = records["looks_up_a_name"]
+    assert record["outcome"] == "error"
+    assert "socket.gethostbyname of 'example.invalid' refused" in record["message"]
+    assert "names the host's own files answer" in record["message"]
+    assert records["zz_what_it_met"]["outcome"] == "pass"
+    assert result.ret == 1
+
+
+def test_swallowed_lookup_refusal_still_fails_the_spec(project):
+    project.spec_file("area", """
+        import _socket
+
+        @spec("getaddrinfo")
+        def test_swallows_lookup(impl):
+            try:
+                impl.getaddrinfo("example.invalid", 80, _socket.AF_INET, _socket.SOCK_STREAM)
+            except Exception:
+                pass
+    """)
+    project.run(subprocess=True)
+    record = project.records()["swallows_lookup"]
+    assert record["outcome"] == "error"
+    assert "socket.getaddrinfo of 'example.invalid' refused" in record["message"]
+
+
+def test_reverse_lookup_of_an_address_the_host_files_do_not_list_is_refused(project):
+    # 192.0.2.1 is in no hosts file: its reverse lookup would be a DNS query.
+    project.spec_file("area", """
+        @spec("gethostbyaddr")
+        def test_reverse(impl):
+            impl.gethostbyaddr("192.0.2.1")
+    """)
+    project.run(subprocess=True)
+    record = project.records()["reverse"]
+    assert record["outcome"] == "error"
+    assert "socket.gethostbyaddr of '192.0.2.1' refused" in record["message"]
+
+
+def test_numeric_lookups_make_no_query_and_are_allowed(project):
+    project.spec_file("area", """
+        import _socket
+
+        @spec("getaddrinfo", "gethostbyname")
+        def test_numeric(impl):
+            found = impl.getaddrinfo(
+                "192.0.2.1", 80, _socket.AF_INET, _socket.SOCK_STREAM, 0, _socket.AI_NUMERICHOST
+            )
+            assert [r[4] for r in found] == [("192.0.2.1", 80)]
+            assert impl.gethostbyname("127.0.0.1") == "127.0.0.1"
+            assert isinstance(impl.gethostname(), str)
+    """)
+    result = project.run(subprocess=True)
+    assert project.records()["numeric"]["outcome"] == "pass"
+    assert result.ret == 0
+
+
+def test_names_are_judged_by_the_host_files_and_the_family(tmp_path):
+    from harness.guards import HostsFile, lookup_refusal
+
+    hosts = tmp_path / "hosts"
+    hosts.write_text("127.0.0.1 localhost box # comment\n::1 ip6-localhost\n10.0.0.7 lan\n")
+    nsswitch = tmp_path / "nsswitch.conf"
+    nsswitch.write_text("hosts: files dns\n")
+    files = HostsFile.read(str(hosts), str(nsswitch))
+
+    def refused(event, *args):
+        return lookup_refusal(event, args, files) is not None
+
+    assert not refused("socket.getaddrinfo", "localhost", 80, 0, 0, 0)
+    assert not refused("socket.getaddrinfo", "LOCALHOST", 80, _AF_INET, 0, 0)
+    assert refused("socket.getaddrinfo", "localhost", 80, _AF_INET6, 0, 0)  # no ::1 line for it
+    assert not refused("socket.getaddrinfo", "ip6-localhost", 80, _AF_INET6, 0, 0)
+    assert refused("socket.getaddrinfo", "localhost.", 80, 0, 0, 0)
+    assert refused("socket.getaddrinfo", "example.invalid", 80, 0, 0, 0)
+    assert not refused("socket.getaddrinfo", None, 80, 0, 0, 0)
+    assert not refused("socket.getaddrinfo", "198.51.100.1", 80, 0, 0, 0)
+    assert not refused("socket.getaddrinfo", b"fe80::1%lo", 80, 0, 0, 0)
+    assert not refused("socket.gethostbyname", "127.1")
+    assert not refused("socket.gethostbyname", "")
+    assert refused("socket.gethostbyname", "ip6-localhost")  # IPv4 only
+    assert refused("socket.gethostbyname", "1.2.3.4.5")
+    assert not refused("socket.gethostbyaddr", "127.0.0.1")
+    assert not refused("socket.gethostbyaddr", "10.0.0.7")
+    assert not refused("socket.gethostbyaddr", "box")
+    assert refused("socket.gethostbyaddr", "127.0.0.2")
+    assert refused("socket.gethostbyaddr", "")
+    assert not refused("socket.getnameinfo", ("::1", 80, 0, 0))
+    assert refused("socket.getnameinfo", ("192.0.2.1", 80))
+    assert not refused("socket.getservbyname", "http", None)
+    assert not refused("socket.gethostname")
+    assert refused("socket.sethostname", "renamed")
+
+    nsswitch.write_text("hosts: dns files\n")
+    dns_first = HostsFile.read(str(hosts), str(nsswitch))
+    assert lookup_refusal("socket.getaddrinfo", ("localhost", 80, 0, 0, 0), dns_first)
+    assert lookup_refusal("socket.getaddrinfo", ("127.0.0.1", 80, 0, 0, 0), dns_first) is None
