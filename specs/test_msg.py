@@ -876,6 +876,34 @@ def test_msg_recv_non_blocking_empty_is_eagain(impl, unix_pair, call):
     assert os.get_blocking(sock.fileno()) is False
 
 
+@spec("socket.recvmsg", "socket.recvmsg_into", needs=["recvmsg_into", "af_unix", "linux"])
+@pytest.mark.parametrize("call", ["recvmsg", "recvmsg_into"])
+def test_msg_recv_dontwait_on_blocking_socket_is_eagain(impl, unix_pair, peer_threads, call):
+    # MSG_DONTWAIT makes this one call non-blocking: with nothing queued it fails at once. The
+    # peer sends once this thread sleeps, so a call that waits gets data instead of the error.
+    sock, peer = unix_pair
+    assert sock.gettimeout() is None
+    with pytest.raises(BlockingIOError) as excinfo:
+        with peer_threads.during_call("later", lambda: peer.sendall(b"late")):
+            if call == "recvmsg":
+                sock.recvmsg(100, 0, _socket.MSG_DONTWAIT)
+            else:
+                sock.recvmsg_into([bytearray(100)], 0, _socket.MSG_DONTWAIT)
+    assert excinfo.value.errno == errno.EAGAIN
+    assert sock.gettimeout() is None
+
+
+@spec("socket.sendmsg", needs=["sendmsg", "af_unix", "linux"])
+def test_msg_sendmsg_dontwait_full_buffer_on_blocking_socket_is_eagain(impl, unix_pair):
+    sock, peer = unix_pair
+    filled = _fill_send_buffer(sock)
+    assert sock.gettimeout() is None
+    with pytest.raises(BlockingIOError) as excinfo:
+        sock.sendmsg([b"no room"], [], _socket.MSG_DONTWAIT)
+    assert excinfo.value.errno == errno.EAGAIN
+    assert recv_exactly(peer, filled) == b"f" * filled
+
+
 # -- recvmsg_into: buffers ----------------------------------------------------------------------
 
 
