@@ -297,7 +297,11 @@ def lookup_refusal(event: str, args, hosts: Optional[HostsFile] = None) -> Optio
     hosts = hosts or hosts_file()
     if event == "socket.getnameinfo":
         sockaddr = args[0] if args else None
-        host = _host_text(sockaddr[0]) if isinstance(sockaddr, tuple) and sockaddr else None
+        if not isinstance(sockaddr, (tuple, list)) or not sockaddr:
+            return None  # no host in it to look up (PyPy audits before checking the shape)
+        host = _host_text(sockaddr[0])
+        if host is None:
+            return None
         shown = sockaddr
     else:
         host = _host_text(args[0]) if args else None

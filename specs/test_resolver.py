@@ -291,12 +291,27 @@ def test_resolver_getnameinfo_sockaddr_must_be_a_tuple(impl, sockaddr):
     assert str(excinfo.value) == "getnameinfo() argument 1 must be a tuple"
 
 
-@spec("getnameinfo", needs=["ipv6"])
-@pytest.mark.parametrize("flowinfo", [2**20, -1], ids=["too_large", "negative"])
-def test_resolver_getnameinfo_flowinfo_out_of_range_overflows(impl, flowinfo):
+FLOWINFO = pytest.mark.parametrize("flowinfo", [2**20, -1], ids=["too_large", "negative"])
+
+
+def _flowinfo_overflows(impl, sockaddr):
     with pytest.raises(OverflowError) as excinfo:
-        impl.getnameinfo(("::1", 80, flowinfo, 0), NUMERIC)
+        impl.getnameinfo(sockaddr, NUMERIC)
     assert str(excinfo.value) == "getnameinfo(): flowinfo must be 0-1048575."
+
+
+# The audit event carries no flags, so the guard lets getnameinfo(('::1', ...)) through only
+# where /etc/hosts answers the reverse lookup of ::1.
+@spec("getnameinfo", needs=["ipv6", "hosts_ipv6_loopback"])
+@FLOWINFO
+def test_resolver_getnameinfo_flowinfo_out_of_range_overflows(impl, flowinfo):
+    _flowinfo_overflows(impl, ("::1", 80, flowinfo, 0))
+
+
+@spec("getnameinfo")
+@FLOWINFO
+def test_resolver_getnameinfo_flowinfo_is_checked_before_the_family(impl, flowinfo):
+    _flowinfo_overflows(impl, ("127.0.0.1", 80, flowinfo, 0))
 
 
 @spec("getnameinfo")

@@ -253,6 +253,9 @@ def test_names_are_judged_by_the_host_files_and_the_family(tmp_path):
     assert refused("socket.gethostbyaddr", "")
     assert not refused("socket.getnameinfo", ("::1", 80, 0, 0))
     assert refused("socket.getnameinfo", ("192.0.2.1", 80))
+    assert refused("socket.getnameinfo", ["192.0.2.1", 80])  # PyPy audits before the shape check
+    assert not refused("socket.getnameinfo", ())
+    assert not refused("socket.getnameinfo", (127, 80))
     assert not refused("socket.getservbyname", "http", None)
     assert not refused("socket.gethostname")
     assert refused("socket.sethostname", "renamed")
