@@ -1,10 +1,11 @@
-"""Implementations that abort, hang, leak, raise BaseException, return wrong types or
-deadlock do not take the harness down (fixtures/misbehaving/).
+"""Implementations that abort, hang, leak, raise BaseException, return wrong types,
+deadlock or never close do not take the harness down (fixtures/misbehaving/).
 
 Each case runs ``python -m harness run`` with pytest-xdist over one area and a 5 s time limit
 per spec, and checks that the run completes with its results file (and its single-run report,
 when the report module writes one), that the affected specs get the outcome that fits, and
-that the other specs still ran.
+that the other specs still ran. ``socket_makefile_hold`` runs the whole suite, properties
+included: every spec ends with an outcome, none goes missing.
 """
 
 from __future__ import annotations
@@ -123,11 +124,42 @@ def test_abort_without_xdist_takes_the_run_down(tmp_path):
     assert last["when"] == "setup"
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.module for c in CASES])
-def test_misbehaving_module_is_the_stdlib_module_otherwise(case):
+#: The limit per spec of the whole-suite run: short, so that the test stays short; the run
+#: with the default limit is measured with the soak benchmark (docs/reliability.md).
+SUITE_SPEC_TIMEOUT = 20
+#: What any spec may end with on the whole suite (no expectations apply to a file).
+ENDED = {"pass", "fail", "error", "timeout", "n/a"}
+
+
+def test_whole_suite_ends_on_an_implementation_that_never_closes(tmp_path):
+    done = run_cli(
+        "run", "--impl", str(MISBEHAVING / "socket_makefile_hold.py"), "-n", "2",
+        "--output", str(tmp_path), "--", "-p", "no:cacheprovider",
+        "--timeout", str(SUITE_SPEC_TIMEOUT),
+        env={"SOCKSPEC_HYPOTHESIS_DATABASE": str(tmp_path / "hypothesis-db")},
+        timeout=900,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output[-3000:]
+    path = _line(done.stdout, "results")
+    assert path is not None and path.is_file(), output[-3000:]
+    document = results.read(path)
+    page = _line(done.stdout, "report")
+    assert page is not None and page.is_file() and page.stat().st_size > 0, output[-3000:]
+    outcomes = {r["id"]: r["outcome"] for r in document["specs"]}
+    assert len(outcomes) > 400
+    assert set(outcomes.values()) <= ENDED, {k: v for k, v in outcomes.items() if v not in ENDED}
+    assert document["summary"]["missing"] == 0
+    # The misbehaviour shows: the write round trip never sees EOF.
+    assert outcomes["prop_stream_makefile_write_roundtrip"] in ("fail", "timeout")
+    assert sum(1 for o in outcomes.values() if o == "pass") > 100
+
+
+@pytest.mark.parametrize("name", [c.module for c in CASES] + ["socket_makefile_hold"])
+def test_misbehaving_module_is_the_stdlib_module_otherwise(name):
     from harness.loading import load_implementation
 
-    module = load_implementation(str(MISBEHAVING / f"{case.module}.py")).module
+    module = load_implementation(str(MISBEHAVING / f"{name}.py")).module
     import socket as stdlib
 
     assert set(stdlib.__all__) <= set(dir(module))
