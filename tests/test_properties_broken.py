@@ -49,8 +49,8 @@ BROKEN = [
         name="makefile_line_buffering",
         family="differential",
         story="makefile() makes text files line buffered for buffering=1, as open() does",
-        find="io.TextIOWrapper(buffer, _text_encoding(encoding), errors, newline)",
-        replace="io.TextIOWrapper(buffer, _text_encoding(encoding), errors, newline, "
+        find="io.TextIOWrapper(stream, _text_encoding(encoding), errors, newline)",
+        replace="io.TextIOWrapper(stream, _text_encoding(encoding), errors, newline, "
                 "buffering == 1)",
         rejected_by="prop_differential_makefile_arguments",
         areas=("makefile", "socketio", "lifecycle"),
@@ -71,18 +71,18 @@ BROKEN = [
         family="stream",
         story="the send() fallback counts `count` from the file position, not from where "
               "it started reading",
-        find="remaining = count - total_sent\n"
-             "                    if remaining <= 0:\n"
+        find="                    left = count - done\n"
+             "                    if left <= 0:\n"
              "                        break\n"
-             "                    if remaining < blocksize:\n"
-             "                        blocksize = remaining\n"
-             "                data = memoryview(file_read(blocksize))",
-        replace="remaining = count - (file.tell() - offset)\n"
-                "                    if remaining <= 0:\n"
+             "                    if left < step:\n"
+             "                        step = left\n"
+             "                chunk = memoryview(read(step))",
+        replace="                    left = count - (file.tell() - offset)\n"
+                "                    if left <= 0:\n"
                 "                        break\n"
-                "                    if remaining < blocksize:\n"
-                "                        blocksize = remaining\n"
-                "                data = memoryview(file_read(blocksize))",
+                "                    if left < step:\n"
+                "                        step = left\n"
+                "                chunk = memoryview(read(step))",
         rejected_by="prop_sendfile_send_fallback_any_range",
         areas=("sendfile",),
     ),
@@ -101,15 +101,21 @@ BROKEN = [
         family="stateful",
         story="dup() copies the count of open file objects to the new socket, which then "
               "never releases its descriptor",
-        find="        sock.settimeout(self.gettimeout())\n        return sock\n",
-        replace="        sock.settimeout(self.gettimeout())\n"
-                "        sock._io_refs = self._io_refs\n"
-                "        return sock\n",
+        find="        twin.settimeout(self.gettimeout())\n        return twin\n",
+        replace="        twin.settimeout(self.gettimeout())\n"
+                "        twin._io_refs = self._io_refs\n"
+                "        return twin\n",
         rejected_by="prop_stateful_descriptor_lifecycle",
         areas=("dup_accept_fromfd", "lifecycle", "makefile", "socketio", "repr"),
     ),
 ]
 FAMILIES = {"differential", "stream", "fd_passing", "stateful"}
+
+
+def installed_hypothesis() -> str:
+    from importlib.metadata import version
+
+    return version("hypothesis")
 
 
 def make_copy(broken: Broken, folder: Path) -> Path:
@@ -181,7 +187,11 @@ def test_property_rejects_what_scenarios_let_through(broken, tmp_path, intact_fa
     assert code == 1, output
     record = records[broken.rejected_by]
     assert record["outcome"] == "fail", (broken.story, record)
-    assert record["hypothesis"] and record["hypothesis"]["reproduce"], record
+    details = record["hypothesis"]
+    assert details and details["reproduce"], record
+    assert details["example"], record  # the shrunk example, as hypothesis reported it
+    assert details["hypothesis_version"] == installed_hypothesis(), record
+    assert f"@reproduce_failure('{installed_hypothesis()}'" in details["reproduce"]
 
     code, records, output = run_specs(copy, tmp_path, "-k", area_selection(broken.areas))
     assert records, output
