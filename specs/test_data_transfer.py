@@ -10,7 +10,9 @@ import _socket
 import array
 import errno
 import os
+import struct
 import threading
+import time
 from contextlib import closing, contextmanager
 
 import pytest
@@ -220,11 +222,13 @@ def peer_receive(peer, kind, size):
 
 class Release:
     """Bounds a call on a blocking socket that must not wait: if the spec is still inside it after
-    STUCK_AFTER seconds, the peer sends ``payload`` (the call returns) and ``fired`` is True."""
+    STUCK_AFTER seconds, the peer sends ``payload`` (a receive call returns) or, with
+    ``hang_up=True``, shuts down (a send call fails), and ``fired`` is True."""
 
-    def __init__(self, peer, payload=b"!"):
+    def __init__(self, peer, payload=b"!", hang_up=False):
         self.peer = peer
         self.payload = payload
+        self.hang_up = hang_up
         self.fired = False
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._watch, name="data-transfer-release")
@@ -232,7 +236,10 @@ class Release:
     def _watch(self):
         if not self._done.wait(STUCK_AFTER):
             self.fired = True
-            self.peer.send(self.payload)
+            if self.hang_up:
+                self.peer.shutdown(_socket.SHUT_RDWR)
+            else:
+                self.peer.send(self.payload)
 
     def __enter__(self):
         self._thread.start()
@@ -369,15 +376,34 @@ def test_data_transfer_each_receive_call_waits_for_data_sent_later(impl, call):
         assert data == b"arrives"
 
 
-@over_kinds(STREAMS, "socket.recv")
-def test_data_transfer_recv_waitall_gathers_separate_sends(impl, pair, kind):
-    sock, peer = pair
+def _queued_bytes(fd):
+    import fcntl
+    import termios
 
-    def two_pieces():
-        peer.sendall(b"abc")
+    return struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0"))[0]
+
+
+def _wait_until(condition, timeout=PEER_TIMEOUT):
+    """Poll ``condition`` (a state of the kernel no event reports) until true, at most ``timeout``."""
+    deadline = time.monotonic() + timeout
+    pause = threading.Event()
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"condition not met within {timeout}s")
+        pause.wait(0.0005)
+
+
+@over_kinds(STREAMS, "socket.recv", platforms=["linux"])
+def test_data_transfer_recv_waitall_waits_for_the_whole_amount(impl, pair, kind):
+    sock, peer = pair
+    peer.sendall(b"abc")
+    fd = sock.fileno()
+
+    def rest_once_the_first_piece_is_taken():
+        _wait_until(lambda: _queued_bytes(fd) == 0)
         peer.sendall(b"def")
 
-    with later(two_pieces) as about_to_wait:
+    with later(rest_once_the_first_piece_is_taken) as about_to_wait:
         about_to_wait()
         data = sock.recv(6, _socket.MSG_WAITALL)
     assert data == b"abcdef"
@@ -444,7 +470,7 @@ def test_data_transfer_send_dontwait_on_full_buffer_raises_eagain(impl, pair, ki
     sock.setsockopt(_socket.SOL_SOCKET, _socket.SO_SNDBUF, 4096)
     chunk = _pattern(100_003)
     sent = 0
-    with pytest.raises(BlockingIOError) as info:
+    with Release(peer, hang_up=True), pytest.raises(BlockingIOError) as info:
         for _ in range(10_000):
             sent += sock.send(chunk, _socket.MSG_DONTWAIT)
     assert info.value.errno == errno.EAGAIN
