@@ -591,19 +591,26 @@ def test_timeouts_non_blocking_accept_raises_blocking_io_error(impl):
 @spec("socket.settimeout", "socket.connect", "timeout", platforms=["linux"])
 def test_timeouts_connect_to_full_backlog_times_out(impl):
     # Linux drops a SYN while the listener's accept queue is full: the handshake never
-    # completes, on loopback too.
+    # completes, on loopback too. Raw clients fill the queue until one cannot connect.
     listener = _raw_listener(backlog=0)
-    filler = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
+    fillers = []
     try:
-        filler.settimeout(PEER_TIMEOUT)
-        filler.connect(listener.getsockname())
+        for _ in range(8):
+            filler = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
+            fillers.append(filler)
+            filler.settimeout(SHORT)
+            try:
+                filler.connect(listener.getsockname())
+            except _socket.timeout:
+                break
         with impl.socket() as sock:
             sock.settimeout(SHORT)
             with pytest.raises(impl.timeout) as excinfo:
                 sock.connect(listener.getsockname())
             _assert_timed_out(impl, excinfo)
     finally:
-        filler.close()
+        for filler in fillers:
+            filler.close()
         listener.close()
 
 
