@@ -631,8 +631,9 @@ def _fallback_socketpair(family=AF_INET, type=SOCK_STREAM, proto=0):
 if hasattr(_socket, "socketpair"):
     def socketpair(family=None, type=SOCK_STREAM, proto=0):
         family = globals().get("AF_UNIX", AF_INET) if family is None else family
-        pair = _socket.socketpair(family, type, proto)
-        return tuple(socket(family, type, proto, end.detach()) for end in pair)
+        left, right = _socket.socketpair(family, type, proto)
+        return (socket(family, type, proto, left.detach()),
+                socket(family, type, proto, right.detach()))
 else:
     socketpair = _fallback_socketpair
     __all__.append("socketpair")
