@@ -540,7 +540,7 @@ _array = None  # the array module, once send_fds() or recv_fds() has needed it
 
 def _import_array():
     # Imported on first use, as CPython 3.14 does (gh-121423), then kept here: an import
-    # statement per call would cost a send_fds()/recv_fds() pair about 5%.
+    # statement per call (80 ns) would cost a send_fds()/recv_fds() pair about 1.5%.
     global _array
     import array as _array
     return _array
