@@ -181,10 +181,12 @@ def address_is_allowed(address) -> bool:
 #
 # * a numeric host (IPv4, IPv6 with an optional %scope, or an inet_aton form such as 127.1)
 #   is never sent anywhere by a forward lookup, so getaddrinfo() and gethostbyname() accept
-#   any of them, loopback or not;
-# * a name is accepted only where /etc/hosts lists it with an address of the family asked
-#   for (getaddrinfo's family; IPv4 for gethostbyname), and only when nsswitch.conf (if there
-#   is one) consults the files first;
+#   any of them, loopback or not (and getaddrinfo(None or '') too);
+# * a name is accepted only where /etc/hosts lists it, and only when nsswitch.conf (if there
+#   is one) consults the files first. The family is not judged: asked for a family the file
+#   has no line of (localhost with AF_INET6 where only 127.0.0.1 is listed) glibc goes on to
+#   the DNS server, but the same call with AI_NUMERICHOST makes no query, and the guard cannot
+#   tell the two apart;
 # * a reverse lookup (gethostbyaddr(), getnameinfo() whatever its flags) is accepted only for
 #   an address /etc/hosts lists, or a name it lists;
 # * sethostname() is always refused.
@@ -307,15 +309,14 @@ def lookup_refusal(event: str, args, hosts: Optional[HostsFile] = None) -> Optio
         host = _host_text(args[0]) if args else None
         shown = args[0] if args else None
     if event == "socket.getaddrinfo":
-        family = args[2] if len(args) > 2 and isinstance(args[2], int) else _AF_UNSPEC
-        if args[0] is None or (host is not None and host_is_numeric(host)):
+        if args[0] is None or host == "" or (host is not None and host_is_numeric(host)):
             return None
-        if host is not None and hosts.answers_name(host, family):
+        if host is not None and hosts.answers_name(host):
             return None
     elif event == "socket.gethostbyname":
         if host is not None and (host in ("", "<broadcast>") or host_is_numeric(host)):
             return None
-        if host is not None and hosts.answers_name(host, _AF_INET):
+        if host is not None and hosts.answers_name(host):
             return None
     else:  # gethostbyaddr, getnameinfo: a reverse lookup
         if host is not None and (hosts.answers_address(host) or hosts.answers_name(host)):

@@ -221,7 +221,7 @@ def test_numeric_lookups_make_no_query_and_are_allowed(project):
     assert result.ret == 0
 
 
-def test_names_are_judged_by_the_host_files_and_the_family(tmp_path):
+def test_names_are_judged_by_the_host_files(tmp_path):
     from harness.guards import HostsFile, lookup_refusal
 
     hosts = tmp_path / "hosts"
@@ -235,7 +235,8 @@ def test_names_are_judged_by_the_host_files_and_the_family(tmp_path):
 
     assert not refused("socket.getaddrinfo", "localhost", 80, 0, 0, 0)
     assert not refused("socket.getaddrinfo", "LOCALHOST", 80, _AF_INET, 0, 0)
-    assert refused("socket.getaddrinfo", "localhost", 80, _AF_INET6, 0, 0)  # no ::1 line for it
+    assert not refused("socket.getaddrinfo", "localhost", 80, _AF_INET6, 0, 0)  # family not judged
+    assert not refused("socket.getaddrinfo", "", 80, 0, 0, 0)
     assert not refused("socket.getaddrinfo", "ip6-localhost", 80, _AF_INET6, 0, 0)
     assert refused("socket.getaddrinfo", "localhost.", 80, 0, 0, 0)
     assert refused("socket.getaddrinfo", "example.invalid", 80, 0, 0, 0)
@@ -244,7 +245,7 @@ def test_names_are_judged_by_the_host_files_and_the_family(tmp_path):
     assert not refused("socket.getaddrinfo", b"fe80::1%lo", 80, 0, 0, 0)
     assert not refused("socket.gethostbyname", "127.1")
     assert not refused("socket.gethostbyname", "")
-    assert refused("socket.gethostbyname", "ip6-localhost")  # IPv4 only
+    assert refused("socket.gethostbyname", "ip6-localhost.")
     assert refused("socket.gethostbyname", "1.2.3.4.5")
     assert not refused("socket.gethostbyaddr", "127.0.0.1")
     assert not refused("socket.gethostbyaddr", "10.0.0.7")
