@@ -13,7 +13,6 @@ import pytest
 from harness import merge, render, surface, views
 from harness.report_command import build
 from harness.sample_results import document, record, run_info
-from harness.versions import release, version_matches
 from tests.conftest import run_cli
 
 START = "2026-11-24T02:00:00+00:00"
@@ -170,23 +169,3 @@ def test_the_report_data_lists_them(tmp_path, fake):
     page = render.render(build(paths, generated="2026-11-24T03:00:00+00:00").page)
     assert "socket type members its instances hide" in page and "<code>recv_into</code>" in page
     assert "Module functions and socket type members not compared by: hiding · linux · 3.11.7" in page
-
-
-@pytest.mark.parametrize("version, specifier, matches", [
-    ("3.14.0", ">=3.11.8", True),
-    ("3.15.0a2", ">=3.11.8", True),
-    ("3.14.0b1", ">=3.14", True),
-    ("3.14.0rc2", "<3.14", False),
-    ("3.15.0a0+", ">=3.15", True),
-    ("3.14.1", "<3.12.5", False),
-    ("3.14.1", ["<3.11.8", ">=3.12,<3.12.2"], False),
-    ("3.12.4", "<3.12.5", True),
-    ("not a version", ">=3", False),
-])
-def test_newest_pythons_read_expectation_conditions_as_their_release(version, specifier, matches):
-    choices = specifier if isinstance(specifier, list) else [specifier]
-    assert any(version_matches(version, choice) for choice in choices) is matches
-
-
-def test_release_drops_pre_release_and_branch_marks():
-    assert str(release("3.15.0a2")) == "3.15.0" and str(release("3.14.0rc1+")) == "3.14.0"
