@@ -150,8 +150,8 @@ def test_whole_suite_ends_on_an_implementation_that_never_closes(tmp_path):
     assert len(outcomes) > 400
     assert set(outcomes.values()) <= ENDED, {k: v for k, v in outcomes.items() if v not in ENDED}
     assert document["summary"]["missing"] == 0
-    # The misbehaviour shows: the write round trip never sees EOF.
-    assert outcomes["prop_stream_makefile_write_roundtrip"] in ("fail", "timeout")
+    # The misbehaviour shows: the write round trip never sees EOF (and leaves its descriptor).
+    assert outcomes["prop_stream_makefile_write_roundtrip"] in ("fail", "error", "timeout")
     assert sum(1 for o in outcomes.values() if o == "pass") > 100
 
 
