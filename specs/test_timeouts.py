@@ -517,7 +517,8 @@ def test_timeouts_recvmsg_into_on_empty_socket_times_out(impl, tcp_pair):
     _assert_timed_out(impl, excinfo)
 
 
-@spec("socket.settimeout", "socket.recv", "timeout", since="3.10")
+@spec("socket.settimeout", "socket.recv", "timeout", since="3.10",
+      needs=["timeout_is_timeouterror"])
 def test_timeouts_timeout_is_exactly_timeout_error(impl, tcp_pair):
     sock, _peer = tcp_pair
     sock.settimeout(SHORT)
