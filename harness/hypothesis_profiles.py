@@ -110,7 +110,12 @@ def register_all(scope: Optional[str] = None) -> None:
     database = _database(scope)
     for name, values in PROFILES.items():
         options = {k: v for k, v in values.items() if k != "description"}
-        settings.register_profile(name, database=database, **options, **_COMMON)
+        # Each profile starts from hypothesis's own defaults, not from whichever profile is
+        # active when they are registered again.
+        settings.register_profile(
+            name, parent=settings.get_profile("default"), database=database, **options,
+            **_COMMON,
+        )
 
 
 def choose(option: Optional[str], hypothesis_option: Optional[str] = None) -> Optional[str]:

@@ -109,3 +109,23 @@ def test_oracle_is_the_standard_library_socket_module(project):
     )
     result = project.run("--impl", "reference", subprocess=True)
     result.assert_outcomes(passed=1)
+
+
+def test_ci_and_nightly_skip_the_explain_phase():
+    from hypothesis import Phase, settings
+
+    for name in hypothesis_profiles.PROFILES:
+        hypothesis_profiles.load(name)
+        assert (Phase.explain in settings.default.phases) == (name == "dev"), name
+        assert Phase.shrink in settings.default.phases
+    hypothesis_profiles.load(hypothesis_profiles.DEFAULT_PROFILE)
+
+
+def test_the_header_names_the_implementation_database(tmp_path):
+    done = run_pytest(
+        SPEC, "--collect-only", "--impl", "reference",
+        env={"SOCKSPEC_HYPOTHESIS_DATABASE": str(tmp_path)},
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    scope = hypothesis_profiles.database_scope("reference", None)
+    assert f"sockspec hypothesis database: {tmp_path / scope}" in done.stdout
