@@ -132,22 +132,40 @@ def _unix(impl, kind):
     return sock, peer
 
 
-def connected_pair(impl, kind):
-    """(implementation socket, ``_socket`` peer), connected to each other; blocking sockets."""
+def connected_pair(impl, kind, timeout=PEER_TIMEOUT):
+    """(implementation socket, ``_socket`` peer), connected to each other. The implementation
+    socket has ``timeout`` (by default the peers' bound, so that a read that wrongly finds
+    nothing fails instead of hanging); the peer has PEER_TIMEOUT."""
     if kind == "tcp":
-        return _tcp(impl)
-    if kind == "udp":
-        return _udp(impl)
-    return _unix(impl, {
-        "unix_stream": _socket.SOCK_STREAM,
-        "unix_dgram": _socket.SOCK_DGRAM,
-        "unix_seqpacket": _socket.SOCK_SEQPACKET,
-    }[kind])
+        sock, peer = _tcp(impl)
+    elif kind == "udp":
+        sock, peer = _udp(impl)
+    else:
+        sock, peer = _unix(impl, {
+            "unix_stream": _socket.SOCK_STREAM,
+            "unix_dgram": _socket.SOCK_DGRAM,
+            "unix_seqpacket": _socket.SOCK_SEQPACKET,
+        }[kind])
+    try:
+        sock.settimeout(timeout)
+    except BaseException:
+        _close_all(sock, peer)
+        raise
+    return sock, peer
 
 
 @pytest.fixture
 def pair(impl, kind):
+    """A connected pair of ``kind``; the implementation socket has a timeout of PEER_TIMEOUT."""
     sock, peer = connected_pair(impl, kind)
+    yield sock, peer
+    _close_all(sock, peer)
+
+
+@pytest.fixture
+def blocking_pair(impl, kind):
+    """A connected pair of ``kind``; the implementation socket is blocking (no timeout)."""
+    sock, peer = connected_pair(impl, kind, timeout=None)
     yield sock, peer
     _close_all(sock, peer)
 
@@ -223,12 +241,14 @@ def peer_receive(peer, kind, size):
 class Release:
     """Bounds a call on a blocking socket that must not wait: if the spec is still inside it after
     STUCK_AFTER seconds, the peer sends ``payload`` (a receive call returns) or, with
-    ``hang_up=True``, shuts down (a send call fails), and ``fired`` is True."""
+    ``hang_up=True``, shuts down (a send call fails), or ``action()`` runs instead, and ``fired``
+    is True."""
 
-    def __init__(self, peer, payload=b"!", hang_up=False):
+    def __init__(self, peer=None, payload=b"!", hang_up=False, action=None):
         self.peer = peer
         self.payload = payload
         self.hang_up = hang_up
+        self.action = action
         self.fired = False
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._watch, name="data-transfer-release")
@@ -236,7 +256,9 @@ class Release:
     def _watch(self):
         if not self._done.wait(STUCK_AFTER):
             self.fired = True
-            if self.hang_up:
+            if self.action is not None:
+                self.action()
+            elif self.hang_up:
                 self.peer.shutdown(_socket.SHUT_RDWR)
             else:
                 self.peer.send(self.payload)
@@ -358,7 +380,6 @@ def test_data_transfer_large_round_trip_keeps_every_byte_in_order(impl, pair, ki
 @over_kinds(ALL_KINDS, "socket.recv")
 def test_data_transfer_recv_waits_for_data_sent_later(impl, pair, kind):
     sock, peer = pair
-    sock.settimeout(PEER_TIMEOUT)
     with later(lambda: peer_send(peer, kind, b"late")) as about_to_wait:
         about_to_wait()
         data = sock.recv(16)
@@ -369,7 +390,6 @@ def test_data_transfer_recv_waits_for_data_sent_later(impl, pair, kind):
 def test_data_transfer_each_receive_call_waits_for_data_sent_later(impl, call):
     sock, peer = connected_pair(impl, "unix_stream")
     with closing(sock), closing(peer):
-        sock.settimeout(PEER_TIMEOUT)
         with later(lambda: peer.sendall(b"arrives")) as about_to_wait:
             about_to_wait()
             data = receive(sock, call, 7)
@@ -394,8 +414,8 @@ def _wait_until(condition, timeout=PEER_TIMEOUT):
 
 
 @over_kinds(STREAMS, "socket.recv", platforms=["linux"])
-def test_data_transfer_recv_waitall_waits_for_the_whole_amount(impl, pair, kind):
-    sock, peer = pair
+def test_data_transfer_recv_waitall_waits_for_the_whole_amount(impl, blocking_pair, kind):
+    sock, peer = blocking_pair
     peer.sendall(b"abc")
     fd = sock.fileno()
 
@@ -410,8 +430,8 @@ def test_data_transfer_recv_waitall_waits_for_the_whole_amount(impl, pair, kind)
 
 
 @over_kinds(("tcp",), "socket.recv")
-def test_data_transfer_recv_returns_what_is_queued_without_waiting_for_more(impl, pair, kind):
-    sock, peer = pair
+def test_data_transfer_recv_returns_what_is_queued_without_waiting_for_more(impl, blocking_pair, kind):
+    sock, peer = blocking_pair
     peer.sendall(b"short")
     with Release(peer) as release:
         data = sock.recv(4096)
@@ -435,6 +455,7 @@ def test_data_transfer_peek_works_with_every_receive_call(impl, tcp_pair, call):
     sock, peer = tcp_pair
     peer.sendall(b"look")
     assert receive(sock, call, 4, _socket.MSG_PEEK) == b"look"
+    sock.settimeout(PEER_TIMEOUT)
     assert receive(sock, call, 4) == b"look"
 
 
@@ -450,23 +471,23 @@ def test_data_transfer_dontwait_on_empty_blocking_socket_raises_eagain(impl, tcp
 
 
 @over_kinds(ALL_KINDS, "socket.recv", platforms=["linux"])
-def test_data_transfer_dontwait_raises_eagain_on_every_kind(impl, pair, kind):
-    sock, peer = pair
+def test_data_transfer_dontwait_raises_eagain_on_every_kind(impl, blocking_pair, kind):
+    sock, peer = blocking_pair
     with Release(peer), pytest.raises(BlockingIOError) as info:
         sock.recv(16, _socket.MSG_DONTWAIT)
     assert info.value.errno == errno.EAGAIN
 
 
 @over_kinds(("tcp",), "socket.recv", platforms=["linux"])
-def test_data_transfer_dontwait_returns_queued_data(impl, pair, kind):
-    sock, peer = pair
+def test_data_transfer_dontwait_returns_queued_data(impl, blocking_pair, kind):
+    sock, peer = blocking_pair
     peer.sendall(b"ready")
     assert sock.recv(16, _socket.MSG_DONTWAIT) == b"ready"
 
 
 @over_kinds(("unix_stream",), "socket.send", platforms=["linux"])
-def test_data_transfer_send_dontwait_on_full_buffer_raises_eagain(impl, pair, kind):
-    sock, peer = pair
+def test_data_transfer_send_dontwait_on_full_buffer_raises_eagain(impl, blocking_pair, kind):
+    sock, peer = blocking_pair
     sock.setsockopt(_socket.SOL_SOCKET, _socket.SO_SNDBUF, 4096)
     chunk = _pattern(100_003)
     sent = 0
@@ -701,8 +722,8 @@ def test_data_transfer_send_of_noncontiguous_memoryview_is_buffererror(impl, tcp
 
 
 @over_kinds(ALL_KINDS, "socket.recv")
-def test_data_transfer_recv_zero_returns_empty_bytes_without_waiting(impl, pair, kind):
-    sock, peer = pair
+def test_data_transfer_recv_zero_returns_empty_bytes_without_waiting(impl, blocking_pair, kind):
+    sock, peer = blocking_pair
     with Release(peer) as release:
         data = sock.recv(0)
     assert data == b""
@@ -710,8 +731,8 @@ def test_data_transfer_recv_zero_returns_empty_bytes_without_waiting(impl, pair,
 
 
 @over_kinds(("tcp", "unix_dgram"), "socket.recv_into")
-def test_data_transfer_recv_into_empty_buffer_returns_zero_without_waiting(impl, pair, kind):
-    sock, peer = pair
+def test_data_transfer_recv_into_empty_buffer_returns_zero_without_waiting(impl, blocking_pair, kind):
+    sock, peer = blocking_pair
     with Release(peer) as release:
         count = sock.recv_into(bytearray(0))
     assert count == 0
@@ -723,7 +744,6 @@ def test_data_transfer_recv_zero_leaves_a_queued_datagram(impl, pair, kind):
     sock, peer = pair
     peer.send(b"kept")
     assert sock.recv(0) == b""
-    sock.settimeout(PEER_TIMEOUT)
     assert sock.recv(64) == b"kept"
 
 
@@ -777,7 +797,6 @@ def test_data_transfer_recv_returns_empty_bytes_at_eof(impl, pair, kind, how):
     sock, peer = pair
     peer_send(peer, kind, b"last")
     (_shut_down if how == "shutdown" else _closed)(peer)
-    sock.settimeout(PEER_TIMEOUT)
     assert sock.recv(64) == b"last"
     assert sock.recv(64) == b""
     assert sock.recv(64) == b""
@@ -806,7 +825,6 @@ def test_data_transfer_other_receive_calls_at_eof(impl, tcp_pair, call, expected
 @over_kinds(STREAMS, "socket.recv")
 def test_data_transfer_eof_while_recv_waits(impl, pair, kind):
     sock, peer = pair
-    sock.settimeout(PEER_TIMEOUT)
     with later(lambda: peer.shutdown(_socket.SHUT_WR)) as about_to_wait:
         about_to_wait()
         data = sock.recv(64)
@@ -821,7 +839,6 @@ def test_data_transfer_message_boundaries_are_kept(impl, pair, kind):
     sock, peer = pair
     peer.send(b"one")
     peer.send(b"two")
-    sock.settimeout(PEER_TIMEOUT)
     assert sock.recv(64) == b"one"
     assert sock.recv(64) == b"two"
 
@@ -831,7 +848,6 @@ def test_data_transfer_short_read_truncates_the_message_and_drops_the_rest(impl,
     sock, peer = pair
     peer.send(b"0123456789")
     peer.send(b"next")
-    sock.settimeout(PEER_TIMEOUT)
     assert sock.recv(4) == b"0123"
     assert sock.recv(64) == b"next"
 
@@ -842,7 +858,6 @@ def test_data_transfer_every_receive_call_truncates_datagrams(impl, call):
     with closing(sock), closing(peer):
         peer.send(b"0123456789")
         peer.send(b"next")
-        sock.settimeout(PEER_TIMEOUT)
         assert receive(sock, call, 3) == b"012"
         assert receive(sock, call, 64) == b"next"
 
@@ -1134,9 +1149,12 @@ def test_data_transfer_sendall_empty_on_a_closed_socket_raises_ebadf(impl):
 def test_data_transfer_recv_on_unconnected_tcp_is_enotconn(impl):
     with closing(impl.socket(_socket.AF_INET, _socket.SOCK_STREAM)) as sock:
         sock.settimeout(0.05)
-        with pytest.raises(OSError) as info:
+        # Nothing can arrive on an unconnected socket: a call still inside after STUCK_AFTER is
+        # released by closing the socket under it.
+        with Release(action=sock.close) as release, pytest.raises(OSError) as info:
             sock.recv(1)
         assert info.value.errno == errno.ENOTCONN
+        assert not release.fired
 
 
 @pytest.mark.parametrize(
