@@ -16,7 +16,8 @@ from fixtures.peers import PEER_TIMEOUT, recv_exactly, unused_tcp_port
 from fixtures.peers import open_fds as _open_fds
 from harness.spec import spec
 
-UNRESOLVABLE = "nonexistent-host.invalid"
+#: A lookup that fails on this host alone: a numeric host, and a service no services file has.
+UNKNOWN_SERVICE = ("127.0.0.1", "sockspec-no-such-service")
 GROUP_MESSAGE = "create_connection failed"
 
 
@@ -232,17 +233,19 @@ def test_create_connection_refused_raises_connection_refused_error(impl):
 
 
 @spec("create_connection")
-def test_create_connection_unresolvable_name_raises_gaierror(impl):
+def test_create_connection_failed_lookup_raises_gaierror(impl):
     with pytest.raises(OSError) as info:
-        impl.create_connection((UNRESOLVABLE, 80), PEER_TIMEOUT)
+        impl.create_connection(UNKNOWN_SERVICE, PEER_TIMEOUT)
     assert type(info.value) is _socket.gaierror
+    assert info.value.errno == _socket.EAI_SERVICE
 
 
 @spec("create_connection", since="3.11")
 def test_create_connection_gaierror_is_not_grouped_with_all_errors(impl):
     with pytest.raises(OSError) as info:
-        impl.create_connection((UNRESOLVABLE, 80), PEER_TIMEOUT, all_errors=True)
+        impl.create_connection(UNKNOWN_SERVICE, PEER_TIMEOUT, all_errors=True)
     assert type(info.value) is _socket.gaierror
+    assert info.value.errno == _socket.EAI_SERVICE
 
 
 @spec("create_connection")
