@@ -20,7 +20,12 @@ from harness import (
 )
 from harness.capabilities import probe_all
 from harness.elements import PROPERTY_AREA_PREFIX, uncovered
-from harness.loading import ROOT, ImplementationError, load_implementation
+from harness.loading import (
+    ROOT,
+    ImplementationError,
+    load_implementation,
+    register_metadata_file,
+)
 from harness.runinfo import run_label
 from harness.surface import compare
 
@@ -33,10 +38,13 @@ class CommandError(Exception):
     """A one-line message for the user; the command exits with status 2."""
 
 
-def _check_impl(value: str, persona: Optional[str] = None):
+def _check_impl(value: Optional[str], persona: Optional[str] = None, meta=None, extra=()):
+    """Load the implementation and its expectations once here, so that a fault in either is
+    one line and exit status 2 before pytest starts."""
     try:
-        impl = load_implementation(value, persona)
-        expectations.load(impl.expectations)
+        registered = register_metadata_file(meta)
+        impl = load_implementation(value or registered or "stdlib", persona)
+        expectations.load_all([impl.expectations, *map(Path, extra)])
     except (ImplementationError, expectations.ExpectationsError) as exc:
         raise CommandError(str(exc)) from None
     return impl
@@ -53,16 +61,20 @@ def command_run(args) -> int:
 
     from harness.catalogue import base_args, split_selection
 
-    impl = _check_impl(args.impl, args.persona)
+    impl = _check_impl(args.impl, args.persona, args.impl_meta, args.expectations)
     selectors, extra = split_selection(args.pytest_args)
     try:
-        pytest_args = base_args(args.impl, areas=args.area, selectors=selectors)
+        pytest_args = base_args(impl.name if args.impl is None else args.impl,
+                                areas=args.area, selectors=selectors)
     except ValueError as exc:
         raise CommandError(str(exc)) from None
     out_dir = Path(args.output)
     label = run_label(impl.name, args.persona)
     results_path = out_dir / f"{label}.json"
     pytest_args += ["--persona", args.persona] if args.persona else []
+    pytest_args += ["--impl-meta", args.impl_meta] if args.impl_meta else []
+    for path in args.expectations:
+        pytest_args += ["--expectations", path]
     pytest_args += [
         "--results", str(results_path),
         f"--junitxml={out_dir / (label + '.junit.xml')}",
@@ -171,8 +183,14 @@ def build_parser() -> argparse.ArgumentParser:
     commands.required = True
 
     run = commands.add_parser("run", help="run the conformance specs against one implementation")
-    run.add_argument("--impl", default="stdlib",
-                     help="registered name, dotted module path or .py file (default: stdlib)")
+    run.add_argument("--impl", default=None,
+                     help="registered name, dotted module path or .py file (default: stdlib, "
+                          "or the implementation --impl-meta registers)")
+    run.add_argument("--impl-meta", default=None, metavar="IMPL_TOML",
+                     help="register an implementation from its impl.toml (name, module or file, "
+                          "version, warm-up, threads to ignore)")
+    run.add_argument("--expectations", action="append", default=[], metavar="TOML",
+                     help="your known failures, on top of the implementation's own; repeatable")
     run.add_argument("--persona", default=None,
                      help="run under a persona: windows, no-ipv6, no-unix, no-sendfile, no-reuseport")
     run.add_argument("--area", action="append", default=[], metavar="AREA",

@@ -1,8 +1,13 @@
 """Finding and loading the implementation under test.
 
-``--impl`` accepts a registered name (a folder under ``implementations/``), a
-dotted module path, or a path to a ``.py`` file. Files are loaded under a fresh
-module name, so a patched copy of a socket module can be tried as it is.
+``--impl`` accepts a registered name, a dotted module path, or a path to a ``.py`` file.
+Files are loaded under a fresh module name, so a patched copy of a socket module can be tried
+as it is.
+
+A registered implementation is a folder with an ``impl.toml``: the folders under
+``implementations/``, the folders that other packages name in the ``sockspec.implementations``
+entry point group (the value is a package or module whose folder holds ``impl.toml``), and an
+``impl.toml`` given with ``--impl-meta``.
 """
 
 from __future__ import annotations
@@ -26,6 +31,10 @@ ROOT = Path(__file__).resolve().parent.parent
 IMPLEMENTATIONS_DIR = ROOT / "implementations"
 METADATA_FILE = "impl.toml"
 EXPECTATIONS_FILE = "expectations.toml"
+ENTRY_POINT_GROUP = "sockspec.implementations"
+
+#: Implementations registered in this process with --impl-meta: name -> its impl.toml.
+_EXTRA: Dict[str, Path] = {}
 
 #: Names a module must have to count as a socket module at all.
 REQUIRED_NAMES = ("socket", "socketpair", "create_connection", "AF_INET", "SOCK_STREAM", "error")
@@ -48,6 +57,8 @@ class LoadedImplementation:
     install_hint: str
     folder: Optional[Path] = None
     persona: Optional[str] = None
+    #: the implementation's impl.toml, read once (empty when it has none)
+    metadata: Dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def info(self) -> Dict[str, Any]:
         return {
@@ -60,16 +71,62 @@ class LoadedImplementation:
         }
 
 
+def _entry_point_files() -> Dict[str, Path]:
+    """name -> impl.toml of the implementations other installed packages register."""
+    try:
+        from importlib.metadata import entry_points
+    except ImportError:  # pragma: no cover
+        return {}
+    found = entry_points()
+    chosen = (found.select(group=ENTRY_POINT_GROUP) if hasattr(found, "select")
+              else found.get(ENTRY_POINT_GROUP, ()))
+    files = {}
+    for point in chosen:
+        spec = importlib.util.find_spec(point.value)
+        if spec is None:
+            continue
+        locations = list(spec.submodule_search_locations or [])
+        folder = Path(locations[0]) if locations else Path(spec.origin or ".").parent
+        if (folder / METADATA_FILE).is_file():
+            files[point.name] = folder / METADATA_FILE
+    return files
+
+
+def metadata_files() -> Dict[str, Path]:
+    """name -> impl.toml of every registered implementation (later sources win)."""
+    files = {p.name: p / METADATA_FILE for p in IMPLEMENTATIONS_DIR.iterdir()
+             if (p / METADATA_FILE).is_file()}
+    files.update(_entry_point_files())
+    files.update(_EXTRA)
+    return files
+
+
 def registered_names():
-    return sorted(
-        p.name for p in IMPLEMENTATIONS_DIR.iterdir() if (p / METADATA_FILE).is_file()
-    )
+    return sorted(metadata_files())
 
 
-def read_metadata(folder: Path) -> Dict[str, Any]:
-    path = folder / METADATA_FILE
+def register_metadata_file(path) -> Optional[str]:
+    """Register the implementation an impl.toml describes (``--impl-meta``); its name."""
+    if not path:
+        return None
+    path = Path(path)
+    if not path.is_file():
+        raise ImplementationError(f"--impl-meta {str(path)!r}: no such file")
+    name = read_metadata(path)["name"]
+    if not isinstance(name, str) or not name.strip():
+        raise ImplementationError(f"{path}: 'name' must be a non-empty string")
+    _EXTRA[name] = path.resolve()
+    return name
+
+
+def read_metadata(where: Path) -> Dict[str, Any]:
+    """An impl.toml, given as the file or as its folder; ImplementationError names it."""
+    where = Path(where)
+    path = where if where.is_file() else where / METADATA_FILE
     try:
         data = toml.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ImplementationError(f"{path}: cannot read: {exc.strerror}") from None
     except toml.TOMLDecodeError as exc:
         raise ImplementationError(f"{path}: malformed TOML: {exc}") from None
     for key in ("name", "description"):
@@ -158,14 +215,22 @@ def _semantics(value: Optional[str]) -> Tuple[int, ...]:
     return parse_version(value)
 
 
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
 def load_registered(name: str) -> LoadedImplementation:
-    folder = IMPLEMENTATIONS_DIR / name
-    meta = read_metadata(folder)
+    meta_file = metadata_files()[name]
+    folder = meta_file.parent
+    meta = read_metadata(meta_file)
     hint = meta.get("install", "")
     if "file" in meta:
         path = folder / meta["file"]
         module = _import(name, lambda: load_file(path, f"sockspec_impl_{name}"), hint)
-        source = str(path.relative_to(ROOT))
+        source = _shown(path)
     else:
         module = _import(name, lambda: importlib.import_module(meta["module"]), hint)
         source = meta["module"]
@@ -182,6 +247,7 @@ def load_registered(name: str) -> LoadedImplementation:
         expectations=expectations if expectations.is_file() else None,
         install_hint=hint,
         folder=folder,
+        metadata=meta,
     )
 
 
@@ -234,8 +300,9 @@ def loaded_implementation(config) -> LoadedImplementation:
 def _source_of(value: str) -> Tuple[Path, Optional[Path], Dict[str, Any]]:
     """(source file, registered folder or None, metadata) of an implementation."""
     if value in registered_names():
-        folder = IMPLEMENTATIONS_DIR / value
-        meta = read_metadata(folder)
+        meta_file = metadata_files()[value]
+        folder = meta_file.parent
+        meta = read_metadata(meta_file)
         if "file" in meta:
             return folder / meta["file"], folder, meta
         spec = importlib.util.find_spec(meta["module"])
@@ -277,4 +344,5 @@ def _load_with_persona(value: str, persona_name: str) -> LoadedImplementation:
         install_hint=hint,
         folder=folder,
         persona=persona.name,
+        metadata=meta,
     )

@@ -19,7 +19,7 @@ from typing import Any, Dict, List, Optional
 import pytest
 
 from harness import expectations as expectations_module
-from harness import outcomes, personas, results, runinfo, time_limit
+from harness import outcomes, personas, results, runinfo, selection, time_limit
 from harness.applicability import not_applicable_reason
 from harness.capabilities import probe_all
 from harness.expectations import Expectations, ExpectationsError
@@ -30,9 +30,10 @@ from harness.loading import (
     ImplementationError,
     LoadedImplementation,
     load_implementation,
+    register_metadata_file,
 )
 from harness.recorder import META_PROPERTY, PHASE_PROPERTY, Recorder
-from harness.spec import SpecMeta, area_from_path, spec_id_from_name
+from harness.spec import SpecMeta, area_from_path, describe, spec_id_from_name
 from harness.surface import compare
 
 NA_PREFIX = "sockspec n/a: "
@@ -76,8 +77,14 @@ def pytest_addoption(parser):
              "no-sendfile, no-reuseport) so its platform branches run on this host",
     )
     group.addoption(
-        "--expectations", default=None, metavar="TOML",
-        help="known failures to apply instead of the implementation's own expectations.toml",
+        "--expectations", action="append", default=[], metavar="TOML",
+        help="known failures to apply on top of the implementation's own expectations.toml "
+             "(repeatable; for a spec, a later file's entries are tried first)",
+    )
+    group.addoption(
+        "--impl-meta", default=None, metavar="IMPL_TOML",
+        help="register an implementation from its impl.toml (name, module or file, version, "
+             "warm-up, threads to ignore); --impl then defaults to its name",
     )
     group.addoption(
         "--results", default=None, metavar="PATH",
@@ -92,9 +99,11 @@ def state_of(config) -> RunState:
 def pytest_configure(config):
     config.addinivalue_line("markers", "spec: sockspec conformance spec metadata")
     try:
-        impl = load_implementation(config.getoption("impl") or "stdlib", config.getoption("persona"))
-        override = config.getoption("expectations")
-        known = expectations_module.load(Path(override) if override else impl.expectations)
+        registered = register_metadata_file(config.getoption("impl_meta"))
+        value = config.getoption("impl") or registered or "stdlib"
+        impl = load_implementation(value, config.getoption("persona"))
+        user_files = [Path(p) for p in config.getoption("expectations")]
+        known = expectations_module.load_all([impl.expectations, *user_files])
     except (ImplementationError, ExpectationsError) as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[LOADED_KEY] = impl
@@ -128,13 +137,11 @@ def _warm_up(impl: LoadedImplementation) -> None:
     """Run the implementation's warm-up (impl.toml ``warm_up``: a file in its folder defining
     ``warm_up()``), once per process, so that what it creates once by design (an event loop's
     descriptors, a resolver kept on loopback) predates every spec's snapshot."""
-    if impl.folder is None:
+    name = impl.metadata.get("warm_up")
+    if impl.folder is None or not name:
         return
-    from harness.loading import load_file, read_metadata
+    from harness.loading import load_file
 
-    name = read_metadata(impl.folder).get("warm_up")
-    if not name:
-        return
     try:
         module = load_file(impl.folder / name, f"sockspec_warm_up_{impl.name}")
         module.warm_up()
@@ -143,11 +150,7 @@ def _warm_up(impl: LoadedImplementation) -> None:
 
 
 def _impl_ignore_threads(impl: LoadedImplementation):
-    if impl.folder is None:
-        return ()
-    from harness.loading import read_metadata
-
-    return read_metadata(impl.folder).get("ignore_threads", ())
+    return impl.metadata.get("ignore_threads", ())
 
 
 # -- collection -------------------------------------------------------------------------
@@ -185,14 +188,17 @@ def pytest_collection_modifyitems(session, config, items):
                 f"{item.nodeid}: spec id {spec_id!r} is already used by {other}; "
                 "spec ids (function names) must be unique across specs/"
             )
-        info = {"id": spec_id, "nodeid": item.nodeid, "area": area_from_path(str(item.path))}
+        info = {"id": spec_id, "nodeid": item.nodeid, "area": area_from_path(str(item.path)),
+                "description": describe(item)}
         info.update(meta.as_dict())
         info["na_reason"] = not_applicable_reason(
             meta, state.impl.semantics, state.capabilities, state.persona, state.platform
         )
         item.stash[ITEM_KEY] = info
-        item.user_properties.append((META_PROPERTY, {k: info[k] for k in ("id", "area", "elements")}))
-        state.catalogue.append({k: info[k] for k in ("id", "nodeid", "area", "elements")})
+        item.user_properties.append(
+            (META_PROPERTY, {k: info[k] for k in ("id", "area", "elements", "description")}))
+        state.catalogue.append(
+            {k: info[k] for k in ("id", "nodeid", "area", "elements", "description")})
     if config.option.collectonly:
         state.spec_run = False
     if state.spec_run:
@@ -480,8 +486,7 @@ def pytest_sessionfinish(session, exitstatus):
     if not state.spec_run:
         return
     records = state.recorder.records()
-    stale = state.expectations.stale(state.all_spec_ids) if state.all_spec_ids else []
-    document = _document(config, state, records, stale)
+    document = _document(config, state, records, _stale(config, state))
     state.results_path = results.write(_results_path(config, state), document)
     if results.unexpected(records) and session.exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
@@ -499,6 +504,8 @@ def _document(config, state: RunState, records, stale) -> Dict[str, Any]:
         "workers": max(state.workers, _worker_count(config)),
         "surface": compare(state.impl.module),
         "argv": list(sys.argv),
+        "selection": selection.describe(config),
+        "expectations_files": [str(p) for p in state.expectations.paths],
     })
     return {
         "schema": results.SCHEMA,
@@ -507,10 +514,17 @@ def _document(config, state: RunState, records, stale) -> Dict[str, Any]:
         "summary": results.counts(records),
         "specs": records,
         "stale_expectations": [
-            {"spec": e.spec_id, "line": e.line, "file": str(state.expectations.path)} for e in stale
+            {"spec": e.spec_id, "line": e.line, "file": str(e.path)} for e in stale
         ],
         "complete": True,
     }
+
+
+def _stale(config, state: RunState):
+    """Entries naming no spec of the suite; only a run that collected the whole suite knows."""
+    if not state.all_spec_ids or not selection.describe(config)["full"]:
+        return []
+    return state.expectations.stale(state.all_spec_ids)
 
 
 def _results_path(config, state: RunState) -> Path:
@@ -532,11 +546,15 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         terminalreporter.section("sockspec: specs that never ran", sep="-")
         for record in missing:
             write(f"MISSING {record['nodeid']}")
-    stale = state.expectations.stale(state.all_spec_ids) if state.all_spec_ids else []
+    stale = _stale(config, state)
     if stale:
         terminalreporter.section("sockspec: stale expectations", sep="-")
         for entry in stale:
-            write(f"STALE {state.expectations.path}:{entry.line}: no spec has id {entry.spec_id!r}")
+            write(f"STALE {entry.path}:{entry.line}: no spec has id {entry.spec_id!r}")
+    chosen = selection.describe(config)
+    if not chosen["full"]:
+        write("sockspec: a partial run (" + selection.summary(chosen) + "); "
+              "stale expectations are checked on full runs only")
     impl = state.impl
     write(f"sockspec: implementation {impl.name} {impl.version} ({impl.source})")
     if state.results_path is not None:

@@ -91,6 +91,7 @@ class Recorder:
             "nodeid": nodeid,
             "area": meta["area"],
             "elements": list(meta.get("elements", [])),
+            "description": meta.get("description"),
             "outcome": outcome,
             "duration": round(duration, 6),
             "fingerprint": decisive.get("fingerprint"),

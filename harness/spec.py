@@ -117,6 +117,17 @@ def spec(*elements: str, **conditions):
     return pytest.mark.spec(meta)
 
 
+def describe(item) -> str:
+    """A spec's one-line description: its docstring's first line, or its name in words."""
+    doc = (getattr(getattr(item, "function", None), "__doc__", None) or "").strip()
+    if doc:
+        return doc.splitlines()[0].strip()
+    name = getattr(item, "originalname", None) or item.name.split("[", 1)[0]
+    words = (name[5:] if name.startswith("test_") else name).replace("_", " ")
+    param = item.name[len(name):] if item.name.startswith(name) else ""
+    return words + (f" {param}" if param else "")
+
+
 def spec_id_from_name(name: str) -> str:
     """The stable id of a spec item, from its (possibly parametrized) name."""
     return name[5:] if name.startswith("test_") else name

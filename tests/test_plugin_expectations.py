@@ -39,7 +39,7 @@ def test_known_failure_failing_the_known_way_is_xfail(project):
     known = project.expectations(
         _entry("known_broken", 'fingerprint = { exception = "ConnectionRefusedError", errno = "ECONNREFUSED" }')
     )
-    result = project.run("--expectations", str(known), "-k", "known_broken")
+    result = project.run("--impl", "socket", "--expectations", str(known), "-k", "known_broken")
     record = project.records()["known_broken"]
     assert record["outcome"] == "xfail"
     assert record["expectation"]["link"] == "https://example.invalid/issue/1"
@@ -50,7 +50,7 @@ def test_known_failure_failing_the_known_way_is_xfail(project):
 def test_known_failure_that_passes_is_unexpected(project):
     project.spec_file("area", SPECS)
     known = project.expectations(_entry("known_but_passes"))
-    result = project.run("--expectations", str(known), "-k", "known_but_passes")
+    result = project.run("--impl", "socket", "--expectations", str(known), "-k", "known_but_passes")
     record = project.records()["known_but_passes"]
     assert record["outcome"] == "xpass"
     assert "known failure did not happen" in record["message"]
@@ -62,7 +62,7 @@ def test_fingerprint_mismatch_is_a_failure(project):
     known = project.expectations(
         _entry("fails_differently", 'fingerprint = { exception = "TypeError" }')
     )
-    result = project.run("--expectations", str(known), "-k", "fails_differently")
+    result = project.run("--impl", "socket", "--expectations", str(known), "-k", "fails_differently")
     record = project.records()["fails_differently"]
     assert record["outcome"] == "fail"
     assert "fails differently from its known failure" in record["message"]
@@ -75,7 +75,7 @@ def test_errno_is_part_of_the_fingerprint(project):
     known = project.expectations(
         _entry("known_broken", 'fingerprint = { exception = "ConnectionRefusedError", errno = "EPIPE" }')
     )
-    project.run("--expectations", str(known), "-k", "known_broken")
+    project.run("--impl", "socket", "--expectations", str(known), "-k", "known_broken")
     assert project.records()["known_broken"]["outcome"] == "fail"
 
 
@@ -84,7 +84,7 @@ def test_conditions_limit_where_an_entry_applies(project):
     known = project.expectations(
         _entry("known_broken", 'python = "<3.0"') + _entry("fails_differently", 'os = ["nosuchos"]')
     )
-    project.run("--expectations", str(known), "-k", "known_broken or fails_differently")
+    project.run("--impl", "socket", "--expectations", str(known), "-k", "known_broken or fails_differently")
     records = project.records()
     assert records["known_broken"]["outcome"] == "fail"
     assert records["fails_differently"]["outcome"] == "fail"
@@ -93,7 +93,7 @@ def test_conditions_limit_where_an_entry_applies(project):
 def test_stale_entry_is_reported(project):
     project.spec_file("area", SPECS)
     known = project.expectations(_entry("no_such_spec") + _entry("known_broken"))
-    result = project.run("--expectations", str(known))
+    result = project.run("--impl", "socket", "--expectations", str(known))
     result.stdout.fnmatch_lines([f"*STALE {known}:2: no spec has id 'no_such_spec'*"])
     stale = project.document()["stale_expectations"]
     assert [(s["spec"], s["line"]) for s in stale] == [("no_such_spec", 2)]
@@ -102,7 +102,7 @@ def test_stale_entry_is_reported(project):
 def test_malformed_toml_names_file_and_line(project):
     project.spec_file("area", SPECS)
     known = project.expectations('[a]\nreason = "x"\nlink = \n')
-    result = project.run("--expectations", str(known))
+    result = project.run("--impl", "socket", "--expectations", str(known))
     assert result.ret == 4
     result.stderr.fnmatch_lines([f"*{known}:3: malformed TOML*"])
 
