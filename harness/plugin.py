@@ -62,6 +62,9 @@ class RunState:
 STATE_KEY = pytest.StashKey[RunState]()
 ITEM_KEY = pytest.StashKey[Dict[str, Any]]()
 SNAPSHOT_KEY = pytest.StashKey[Snapshot]()
+#: Set on a spec whose known failure is a lookup or connection the loopback guard refused.
+KNOWN_REFUSAL_KEY = pytest.StashKey[bool]()
+REFUSAL = "LoopbackViolation"
 
 
 def pytest_addoption(parser):
@@ -242,7 +245,7 @@ def _check_guards(item) -> None:
     del item.stash[SNAPSHOT_KEY]
     problems = []
     violation = LoopbackGuard.end()
-    if violation:
+    if violation and not item.stash.get(KNOWN_REFUSAL_KEY, False):
         problems.append(violation)
     problems += find_leaks(snapshot, state_of(item.config).ignore_threads)
     if problems:
@@ -367,10 +370,26 @@ def _phase_outcome(report, call, info) -> Optional[str]:
     return outcomes.TIMEOUT if _is_timeout(call.excinfo) else outcomes.FAIL
 
 
-def _apply_expectation(report, state: RunState, info, phase: Dict[str, Any]) -> None:
+def _refused(entry, phase: Dict[str, Any]) -> bool:
+    """A known failure that is the guard's refusal: the spec fails that way even when the
+    implementation swallowed the refusal (the lookup it tried is the divergence)."""
+    if not entry.fingerprint or entry.fingerprint.get("exception") != REFUSAL:
+        return False
+    if not LoopbackGuard.violations:
+        return False
+    if phase["outcome"] == outcomes.PASS:
+        phase["outcome"] = outcomes.FAIL
+        phase["fingerprint"] = {"exception": REFUSAL, "errno": None}
+        phase["message"] = "; ".join(LoopbackGuard.violations)
+    return True
+
+
+def _apply_expectation(report, state: RunState, info, phase: Dict[str, Any]) -> bool:
+    """Turn a known failure into xfail (or a pass into xpass); True for a known refusal."""
     entry = state.expectations.lookup(info["id"], state.context)
     if entry is None or phase["outcome"] not in (outcomes.PASS, outcomes.FAIL):
-        return
+        return False
+    refused = _refused(entry, phase)
     phase["expectation"] = entry.as_dict()
     where = f"{entry.reason} ({entry.link})"
     if phase["outcome"] == outcomes.PASS:
@@ -382,12 +401,14 @@ def _apply_expectation(report, state: RunState, info, phase: Dict[str, Any]) -> 
         phase["outcome"] = outcomes.XFAIL
         report.outcome = "skipped"
         report.wasxfail = where
+        return refused
     else:
         phase["message"] = (
             f"fails differently from its known failure: expected {dict(entry.fingerprint)}, "
             f"got {phase['fingerprint']}; {phase['message']}"
         )
         report.sections.append(("sockspec expectation", phase["message"]))
+    return False
 
 
 @pytest.hookimpl(wrapper=True)
@@ -408,7 +429,8 @@ def pytest_runtest_makereport(item, call):
         "na_reason": info["na_reason"] if outcome == outcomes.NA else None,
     }
     if report.when == "call":
-        _apply_expectation(report, state_of(item.config), info, phase)
+        if _apply_expectation(report, state_of(item.config), info, phase):
+            item.stash[KNOWN_REFUSAL_KEY] = True
         if excinfo is not None:
             phase["hypothesis"] = hypothesis_details(excinfo.value, report)
     report.user_properties.append((PHASE_PROPERTY, phase))

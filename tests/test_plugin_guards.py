@@ -265,3 +265,44 @@ def test_names_are_judged_by_the_host_files(tmp_path):
     dns_first = HostsFile.read(str(hosts), str(nsswitch))
     assert lookup_refusal("socket.getaddrinfo", ("localhost", 80, 0, 0, 0), dns_first)
     assert lookup_refusal("socket.getaddrinfo", ("127.0.0.1", 80, 0, 0, 0), dns_first) is None
+
+
+def test_a_known_refused_lookup_is_an_xfail_and_no_guard_error(project):
+    # an implementation whose divergence is a lookup the guard refuses (eventlet's getfqdn
+    # asks the host's resolver instead of the module's functions): the refusal is its
+    # known failure, whether it propagates or is swallowed
+    project.spec_file("area", """
+        @spec("gethostbyname")
+        def test_refusal_propagates(impl):
+            impl.gethostbyname("sockspec-refused.invalid")
+
+        @spec("gethostbyname")
+        def test_refusal_swallowed(impl):
+            try:
+                impl.gethostbyname("sockspec-refused.invalid")
+            except Exception:
+                pass
+
+        @spec("gethostbyname")
+        def test_refusal_not_known(impl):
+            impl.gethostbyname("sockspec-refused.invalid")
+    """)
+    known = project.expectations("""
+        format = 2
+        [causes.asks-the-resolver]
+        reason = "asks the host's resolver"
+        link = "none reported"
+        fingerprint = { exception = "LoopbackViolation" }
+        [specs]
+        refusal_propagates = { cause = "asks-the-resolver" }
+        refusal_swallowed = { cause = "asks-the-resolver" }
+    """)
+    result = project.run("--impl", "socket", "--expectations", str(known), subprocess=True)
+    records = project.records()
+    assert records["refusal_propagates"]["outcome"] == "xfail"
+    assert records["refusal_swallowed"]["outcome"] == "xfail"
+    assert records["refusal_swallowed"]["fingerprint"] == {"exception": "LoopbackViolation",
+                                                          "errno": None}
+    assert records["refusal_not_known"]["outcome"] == "error"
+    assert "refused" in records["refusal_not_known"]["message"]
+    assert result.ret == 1
