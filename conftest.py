@@ -1,3 +1,5 @@
 """Root conftest: the sockspec harness and the shared fixtures are plugins of every run."""
 
-pytest_plugins = ["harness.plugin", "fixtures.plugin", "fixtures.netns", "fixtures.properties"]
+from harness.paths import PLUGINS
+
+pytest_plugins = PLUGINS

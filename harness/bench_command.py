@@ -12,14 +12,14 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from harness import bench, bench_suite, bench_workloads, results
+from harness import bench, bench_suite, bench_workloads, paths, results
 from harness.bench_workloads import BenchError
-from harness.loading import ROOT, ImplementationError, load_implementation
+from harness.loading import ImplementationError, load_implementation
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
-OUTPUT_DIR = ROOT / "reports" / "bench"
+OUTPUT_DIR = paths.output_root() / "bench"
 QUICK_NOTE = "--quick: a smoke test (tiny sizes, few rounds); the goal lines below measure nothing"
 COLUMNS = (("line", 44), ("unit", 7), ("A", 10), ("B", 10), ("A/B", 6), ("wall", 6),
            ("floor", 10), ("A/fl", 6), ("B/fl", 6))

@@ -20,8 +20,6 @@ the steady one.
 
 from __future__ import annotations
 
-import os
-import runpy
 import statistics
 import subprocess
 import sys
@@ -31,7 +29,7 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from harness import bench, results, runinfo
+from harness import bench, paths, results, runinfo
 from harness.bench_workloads import BenchError, Timing
 from harness.loading import ROOT
 
@@ -47,7 +45,7 @@ RUN_TIMEOUT = 900
 FULL_RUN_MODES = {
     "serial": ["-n", "0"],
     "auto": ["-n", "auto"],
-    "serial_no_guards": ["-n", "0", "--", "-p", "harness.bench_noguards"],
+    "serial_no_guards": ["-n", "0", "--", "-p", paths.module("harness.bench_noguards")],
 }
 INI = textwrap.dedent("""\
     [pytest]
@@ -58,9 +56,7 @@ INI = textwrap.dedent("""\
 
 
 def _environment() -> Dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    return env
+    return paths.child_environment()
 
 
 def _children_cpu() -> float:
@@ -98,7 +94,7 @@ def _results_counts(stdout: str) -> Optional[Dict[str, int]]:
 
 def full_run(impl: str, mode: str, output: Path, areas: Sequence[str] = ()) -> Dict[str, Any]:
     """One ``python -m harness run``: wall seconds, exit status and outcome counts."""
-    head = [sys.executable, "-m", "harness", "run", "--impl", impl, "--output", str(output)]
+    head = [*paths.cli(), "run", "--impl", impl, "--output", str(output)]
     head += [arg for area in areas for arg in ("--area", area)]
     timing, done = timed(head + FULL_RUN_MODES[mode], ROOT)
     if done.returncode not in (0, 1):
@@ -137,8 +133,8 @@ def guard_cost_per_spec(figures: Dict[str, Any], key: str) -> Optional[float]:
 
 
 def sockspec_plugins() -> List[str]:
-    """The plugins the project's root conftest.py loads for every run."""
-    return list(runpy.run_path(str(ROOT / "conftest.py"))["pytest_plugins"])
+    """The plugins of every conformance run (the checkout's conftest.py loads these)."""
+    return list(paths.PLUGINS)
 
 
 def noop_project(folder: Path, count: int, with_plugin: bool) -> Path:
@@ -149,7 +145,7 @@ def noop_project(folder: Path, count: int, with_plugin: bool) -> Path:
     if with_plugin:
         (folder / "conftest.py").write_text(f"pytest_plugins = {sockspec_plugins()!r}\n")
         (folder / "expectations.toml").write_text("")
-        header = "from harness.spec import spec\n\n"
+        header = f"from {paths.module('harness.spec')} import spec\n\n"
         body = "".join(f"\n@spec('socket.socket')\ndef test_noop_{i}():\n    pass\n"
                        for i in range(count))
     else:

@@ -15,6 +15,8 @@ import subprocess
 import sys
 from typing import Callable, Dict
 
+from harness.guards import hosts_file
+
 
 def _closing_probe(family: int, kind: int, use: Callable[[object], None]) -> bool:
     try:
@@ -192,8 +194,7 @@ CAPABILITIES: Dict[str, Callable[[], bool]] = {
     "protocols_db": lambda: _file_has_line("/etc/protocols", ("tcp", "6")),
     "loopback_interface": _loopback_interface,
     # the files answer this host's own name (IPv4) and the reverse lookup of ::1
-    "hostname_in_hosts": lambda: __import__("harness.guards", fromlist=["hosts_file"])
-    .hosts_file().answers_name(_socket.gethostname(), _socket.AF_INET),
+    "hostname_in_hosts": lambda: hosts_file().answers_name(_socket.gethostname(), _socket.AF_INET),
     "hosts_ipv6_loopback": lambda: _file_has_line("/etc/hosts", ("::1",)),
     # C-level range checks that changed between versions (3.10, 3.12, 3.13), both ways round
     "htons_overflow_is_error": lambda: _c_raises(OverflowError, "htons", 0x10001),

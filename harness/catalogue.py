@@ -9,6 +9,7 @@ from typing import Any, Dict, List, Sequence, Tuple
 
 import pytest
 
+from harness import paths
 from harness.loading import ROOT
 from harness.plugin import ITEM_KEY
 
@@ -89,11 +90,14 @@ def base_args(impl: str, areas=(), selectors=()) -> List[str]:
     chosen = [resolve_selector(s) for s in selectors]
     if areas or not chosen:
         chosen = spec_paths(areas) + chosen
+    quiet = ["-W", "ignore::pytest.PytestAssertRewriteWarning"] if paths.INSTALLED else []
     return [
         *chosen,
         "--rootdir", str(ROOT),
-        "-c", str(ROOT / "pyproject.toml"),
+        "-c", str(paths.CONFIG),
         "--impl", impl,
+        # installed, the CLI has imported the package before pytest could rewrite it
+        *quiet,
     ]
 
 

@@ -12,6 +12,7 @@ from harness import (
     bench_command,
     expectations,
     outcomes,
+    paths,
     replay_command,
     report_command,
     results,
@@ -21,7 +22,6 @@ from harness import (
 from harness.capabilities import probe_all
 from harness.elements import PROPERTY_AREA_PREFIX, uncovered
 from harness.loading import (
-    ROOT,
     ImplementationError,
     load_implementation,
     register_metadata_file,
@@ -176,7 +176,7 @@ def command_probe(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m harness",
+        prog="sockspec" if paths.INSTALLED else "python -m harness",
         description="sockspec: run the socket-module conformance specs against an implementation.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -197,8 +197,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="run only this area's specs (specs/test_AREA.py); repeatable")
     run.add_argument("-n", "--workers", default="auto",
                      help="pytest-xdist workers: a number, 'auto' (default) or 0 for none")
-    run.add_argument("--output", default=str(ROOT / "reports" / "results"),
-                     help="folder for the results JSON, JUnit XML and report log")
+    run.add_argument("--output", default=str(paths.results_dir()),
+                     help="folder for the results JSON, JUnit XML and report log (default: "
+                          "reports/results/ of a checkout, ./sockspec-results/ when installed)")
     run.add_argument("pytest_args", nargs="*",
                      help="spec files, folders or node ids to run (all of specs/ by default), "
                           "and after '--' any pytest arguments (-k EXPR, -x, ...)")

@@ -31,8 +31,9 @@ from typing import Any, Dict, Optional
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 
-ROOT = Path(__file__).resolve().parent.parent
-DATABASE_DIR = ROOT / "reports" / "hypothesis"
+from harness import paths
+
+DATABASE_DIR = paths.output_root() / "hypothesis"
 
 PROFILE_ENV = "SOCKSPEC_HYPOTHESIS_PROFILE"
 DATABASE_ENV = "SOCKSPEC_HYPOTHESIS_DATABASE"

@@ -24,10 +24,10 @@ from typing import Any, Dict, Optional, Tuple
 
 import pytest
 
-from harness import toml
+from harness import paths, toml
 from harness.versions import parse_version, running_python
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = paths.ROOT
 IMPLEMENTATIONS_DIR = ROOT / "implementations"
 METADATA_FILE = "impl.toml"
 EXPECTATIONS_FILE = "expectations.toml"

@@ -19,7 +19,7 @@ from typing import Any, Dict, List, Optional
 import pytest
 
 from harness import expectations as expectations_module
-from harness import outcomes, personas, results, runinfo, selection, time_limit
+from harness import outcomes, paths, personas, results, runinfo, selection, time_limit
 from harness.applicability import not_applicable_reason
 from harness.capabilities import probe_all
 from harness.expectations import Expectations, ExpectationsError
@@ -99,8 +99,19 @@ def state_of(config) -> RunState:
     return config.stash[STATE_KEY]
 
 
+def wanted(config) -> bool:
+    """Whether this pytest run is a sockspec run. From a checkout it always is; installed, the
+    plugin is registered in every pytest run of the environment (pytest11 entry point) and
+    stays out of the way unless --impl or --impl-meta asks for it."""
+    return not paths.INSTALLED or bool(config.getoption("impl") or config.getoption("impl_meta"))
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "spec: sockspec conformance spec metadata")
+    if not wanted(config):
+        return
+    if paths.INSTALLED:
+        sys.dont_write_bytecode = True  # nothing is written inside the installed package
     try:
         registered = register_metadata_file(config.getoption("impl_meta"))
         value = config.getoption("impl") or registered or "stdlib"
@@ -176,7 +187,9 @@ def _in_specs_folder(item) -> bool:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(session, config, items):
-    state = state_of(config)
+    state = config.stash.get(STATE_KEY, None)
+    if state is None:
+        return
     for item in items:
         meta = _spec_meta(item)
         if meta is None:
@@ -210,8 +223,8 @@ def pytest_collection_modifyitems(session, config, items):
 
 
 def pytest_collection_finish(session):
-    state = state_of(session.config)
-    if state.recorder is not None:
+    state = session.config.stash.get(STATE_KEY, None)
+    if state is not None and state.recorder is not None:
         state.recorder.add_catalogue(state.catalogue)
         state.recorder.add_selected(i.nodeid for i in session.items if ITEM_KEY in i.stash)
 
@@ -489,14 +502,16 @@ def _worker_count(config) -> int:
 
 @pytest.hookimpl(trylast=True)
 def pytest_sessionstart(session):
-    state = state_of(session.config)
-    if not state.is_worker:
+    state = session.config.stash.get(STATE_KEY, None)
+    if state is not None and not state.is_worker:
         session.config.pluginmanager.register(_Collector(session.config), "sockspec-collector")
 
 
 def pytest_sessionfinish(session, exitstatus):
     config = session.config
-    state = state_of(config)
+    state = config.stash.get(STATE_KEY, None)
+    if state is None:
+        return
     if state.is_worker:
         config.workeroutput["sockspec_catalogue"] = state.catalogue
         config.workeroutput["sockspec_selected"] = [
@@ -554,6 +569,8 @@ def _results_path(config, state: RunState) -> Path:
     if explicit:
         return Path(explicit)
     label = runinfo.run_label(state.impl.name, state.persona)
+    if paths.INSTALLED:
+        return paths.results_dir() / f"{label}.json"
     return Path(str(config.rootpath)) / "reports" / "results" / f"{label}.json"
 
 

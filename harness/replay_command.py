@@ -24,6 +24,8 @@ import tempfile
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
+from harness import paths
+
 EXIT_REPRODUCED = 1
 EXIT_NOT_REPRODUCED = 0
 EXIT_CANNOT = 2
@@ -159,7 +161,7 @@ def replay(results_path: Path, spec: str, impl: Optional[str] = None,
         arguments = [
             str(ROOT / record["nodeid"]),
             "--rootdir", str(ROOT),
-            "-c", str(ROOT / "pyproject.toml"),
+            "-c", str(paths.CONFIG),
             "--impl", impl,
             "--results", str(replayed),
             "--expectations", str(no_expectations),

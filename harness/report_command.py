@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
 from harness import baseline as baseline_module
-from harness import history, merge, render, report_extras, summary, views
-from harness.loading import ROOT
+from harness import history, merge, paths, render, report_extras, summary, views
 from harness.runinfo import now
 
 EXIT_OK = 0
@@ -135,7 +134,7 @@ def register(commands) -> None:
                     "was rejected (the page is written for the rest).")
     report.add_argument("results", nargs="+", type=Path, metavar="RESULTS",
                         help="results files, or folders holding them (*.json)")
-    report.add_argument("-o", "--output", type=Path, default=ROOT / "reports" / "index.html",
+    report.add_argument("-o", "--output", type=Path, default=paths.output_root() / "index.html",
                         help="the HTML file to write (default: reports/index.html)")
     report.add_argument("--baseline", nargs="+", type=Path, metavar="RESULTS",
                         help="results of an earlier night: regressions and improvements")

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Dict, Optional
 
 import harness
+from harness import paths
 from harness.loading import ROOT
 
 
@@ -20,6 +21,9 @@ def now() -> str:
 
 
 def git_revision(root: Path = ROOT) -> Optional[str]:
+    """The checkout's commit; None when installed (the package version says which it is)."""
+    if paths.INSTALLED:
+        return None
     try:
         done = subprocess.run(
             ["git", "rev-parse", "HEAD"], cwd=str(root), capture_output=True, text=True, timeout=5

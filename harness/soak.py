@@ -26,13 +26,11 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
-from harness import outcomes, results, runinfo
-from harness.loading import ROOT
+from harness import outcomes, paths, results, runinfo
 
 SCHEMA = "sockspec-soak"
 SCHEMA_VERSION = 1
@@ -98,7 +96,7 @@ class Options:
     persona: Optional[str] = None
     seed: int = 0
     shuffle: bool = True
-    output: Path = ROOT / "reports" / "soak"
+    output: Path = paths.output_root() / "soak"
     run_timeout: float = 3600.0
     pytest_args: Sequence[str] = ()
 
@@ -108,7 +106,7 @@ class Options:
 
 def run_command(options: Options, seed: Optional[int], output: Path) -> List[str]:
     """The ``python -m harness run`` command line of one soak run."""
-    command = [sys.executable, "-m", "harness", "run", "--impl", options.impl,
+    command = [*paths.cli(), "run", "--impl", options.impl,
                "-n", str(options.workers), "--output", str(output)]
     if options.persona:
         command += ["--persona", options.persona]
@@ -116,16 +114,14 @@ def run_command(options: Options, seed: Optional[int], output: Path) -> List[str
         command += ["--area", area]
     command += ["--", "-p", "no:randomly"]
     if seed is not None:
-        command += ["-p", "harness.shuffle", "--sockspec-shuffle", str(seed),
+        command += ["-p", paths.module("harness.shuffle"), "--sockspec-shuffle", str(seed),
                     f"--hypothesis-seed={seed}"]
     command += list(options.pytest_args)
     return command
 
 
 def _environment() -> Dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    return env
+    return paths.child_environment()
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -141,7 +137,7 @@ def _find_results(stdout: str, folder: Path, since: float) -> Optional[Path]:
     found = _RESULTS_LINE.findall(stdout)
     if found:
         path = Path(found[-1].strip())
-        return path if path.is_absolute() else ROOT / path
+        return path if path.is_absolute() else Path.cwd() / path
     fresh = [p for p in folder.glob("*.json") if p.stat().st_mtime >= since - 1]
     return max(fresh, key=lambda p: p.stat().st_mtime) if fresh else None
 
@@ -155,7 +151,7 @@ def run_once(options: Options, number: int, seed: Optional[int], folder: Path) -
     clock = time.monotonic()
     with open(log, "w", encoding="utf-8") as out:
         process = subprocess.Popen(
-            run_command(options, seed, folder), cwd=str(ROOT), env=_environment(),
+            run_command(options, seed, folder), env=_environment(),
             stdout=out, stderr=subprocess.STDOUT, start_new_session=hasattr(os, "killpg"),
         )
         try:

@@ -9,7 +9,7 @@ import os
 import random
 from pathlib import Path
 
-from harness.loading import ROOT
+from harness import paths
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -83,7 +83,7 @@ def command_soak(args) -> int:
     if args.output:
         output = Path(args.output).resolve()
     else:
-        output = ROOT / "reports" / "soak" / run_label(impl.name, args.persona)
+        output = paths.output_root() / "soak" / run_label(impl.name, args.persona)
     options = soak.Options(
         impl=_absolute_if_file(args.impl),
         name=impl.name,
