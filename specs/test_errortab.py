@@ -64,3 +64,13 @@ def test_errortab_would_block_message_ends_with_period_on_windows(impl):
 @spec("errorTab", platforms=["win32"], before="3.11")
 def test_errortab_would_block_message_without_period_before_311_on_windows(impl):
     assert impl.errorTab[10035] == "The socket operation would block"
+
+
+@spec("errorTab", platforms=["win32"], since="3.15")
+def test_errortab_texts_corrected_on_main(impl):
+    # gh-148599: the three texts of CPython 3.8-3.14 described the wrong error or misspelled it.
+    assert {code: impl.errorTab[code] for code in (10014, 11004, 11020)} == {
+        10014: "An invalid pointer was passed.",
+        11004: "Valid name, no data record of requested type.",
+        11020: "Invalid QoS filter type.",
+    }

@@ -3,8 +3,12 @@ constants, default timeout), the errno fallbacks and the private names other cod
 (``_GLOBAL_DEFAULT_TIMEOUT``, ``_LOCALHOST``...). The enums themselves are in test_enums.py."""
 
 import _socket
+import ast
 import errno
 import inspect
+import os
+import subprocess
+import sys
 from contextlib import closing
 
 import pytest
@@ -212,3 +216,63 @@ def test_module_global_default_timeout_passed_explicitly_means_default(
 def test_module_localhost_constants(impl):
     assert impl._LOCALHOST == "127.0.0.1"
     assert impl._LOCALHOST_V6 == "::1"
+
+
+# -- what importing the module loads (3.14) ----------------------------------------
+
+# Run in a fresh interpreter: load the implementation's file under a new name, as the harness
+# does, and report which of the two modules are loaded after each step.
+_PROBE = r"""
+import _socket, importlib.util, os, sys
+path, data_path = sys.argv[1], sys.argv[2]
+spec = importlib.util.spec_from_file_location("sockspec_lazy_import_probe", path)
+module = importlib.util.module_from_spec(spec)
+sys.modules[spec.name] = module
+spec.loader.exec_module(module)
+loaded = lambda: sorted(name for name in ("selectors", "array") if name in sys.modules)
+seen = {"after_import": loaded()}
+a, peer = _socket.socketpair(_socket.AF_UNIX, _socket.SOCK_STREAM)
+sock = module.socket(fileno=a.detach())
+with open(data_path, "rb") as f:
+    seen["sent"] = sock.sendfile(f)
+seen["received"] = peer.recv(64)
+seen["after_sendfile"] = loaded()
+r, w = os.pipe()
+module.send_fds(sock, [b"fd"], [r])
+data, fds, _, _ = module.recv_fds(peer, 16, 1)
+seen["fd_message"] = (data, len(fds))
+seen["after_fds"] = loaded()
+for fd in (r, w, *fds):
+    os.close(fd)
+sock.close()
+peer.close()
+print(repr(seen))
+"""
+
+
+@spec("socket.sendfile", "send_fds", "recv_fds", since="3.14")
+def test_module_selectors_and_array_are_no_module_attributes(impl):
+    # gh-121423 (3.14): imported where they are used, not when the module is imported
+    names = vars(impl)
+    assert ("selectors" in names, "array" in names) == (False, False)
+    assert {"selectors", "array"}.isdisjoint(dir(impl))
+
+
+@spec("socket.sendfile", "send_fds", "recv_fds", since="3.14",
+      needs=["af_unix", "scm_rights", "os_sendfile"], personas=["native"])
+def test_module_import_loads_neither_selectors_nor_array(impl, tmp_path):
+    data = tmp_path / "data.bin"
+    data.write_bytes(b"lazy import")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    done = subprocess.run([sys.executable, "-I", "-c", _PROBE, impl.__file__, str(data)],
+                          capture_output=True, text=True, timeout=60, env=env)
+    assert done.returncode == 0, done.stderr
+    seen = ast.literal_eval(done.stdout.strip().splitlines()[-1])
+    assert seen == {
+        "after_import": [],
+        "sent": 11,
+        "received": b"lazy import",
+        "after_sendfile": ["selectors"],
+        "fd_message": (b"fd", 1),
+        "after_fds": ["array", "selectors"],
+    }
