@@ -208,9 +208,32 @@ _FILLER = {"the", "a", "an", "of", "to", "and", "is", "its", "it", "on", "in", "
            "with", "that", "which", "s", "does", "not", "no", "own"}
 
 
-def _slug(reason: str, taken: Iterable[str]) -> str:
-    words = [w for w in re.findall(r"[a-z0-9_]+", reason.lower().replace("'s ", " "))
-             if w not in _FILLER]
+def _words(reason: str) -> List[str]:
+    return [w for w in re.findall(r"[a-z0-9_]+", reason.lower().replace("'s ", " "))
+            if w not in _FILLER]
+
+
+def _common_start(reasons: Sequence[str]) -> List[str]:
+    """The opening words that most of the reasons share (at least half of them, and three):
+    a file that opens most reasons the same way names those causes after what follows."""
+    lists = [_words(r) for r in reasons]
+    enough = max(3, (len(lists) + 1) // 2)
+    prefix: List[str] = []
+    while True:
+        longer = [tuple(w[: len(prefix) + 1]) for w in lists
+                  if len(w) > len(prefix) + 1 and w[: len(prefix)] == prefix]
+        if not longer:
+            return prefix
+        best = max(set(longer), key=longer.count)
+        if longer.count(best) < enough:
+            return prefix
+        prefix = list(best)
+
+
+def _slug(reason: str, taken: Iterable[str], common: Sequence[str] = ()) -> str:
+    words = _words(reason)
+    if common and words[: len(common)] == list(common) and len(words) > len(common):
+        words = words[len(common):]
     base = "-".join(words[:5]) or "cause"
     name, number, used = base, 2, set(taken)
     while name in used:
@@ -264,8 +287,9 @@ def migrate(path: Path) -> str:
     out = [line for line in out if line is not None]
     names: Dict[Tuple[str, str], str] = {}
     shared: Dict[Tuple[str, str], Dict[str, Any]] = {}
+    common = _common_start([reason for reason, _link in groups])
     for (reason, link), members in groups.items():
-        name = _slug(reason, names.values())
+        name = _slug(reason, names.values(), common)
         names[(reason, link)] = name
         keys = {}
         for key in (*CONDITION_KEYS, "fingerprint"):

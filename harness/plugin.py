@@ -384,16 +384,18 @@ def _phase_outcome(report, call, info) -> Optional[str]:
 
 
 def _refused(entry, phase: Dict[str, Any]) -> bool:
-    """A known failure that is the guard's refusal: the spec fails that way even when the
-    implementation swallowed the refusal (the lookup it tried is the divergence)."""
+    """A known failure that is the guard's refusal: the spec fails that way whatever the
+    implementation then did with the refusal (swallowed it, or let the spec's own assertion
+    meet it): the lookup it tried is the divergence."""
     if not entry.fingerprint or entry.fingerprint.get("exception") != REFUSAL:
         return False
     if not LoopbackGuard.violations:
         return False
-    if phase["outcome"] == outcomes.PASS:
-        phase["outcome"] = outcomes.FAIL
-        phase["fingerprint"] = {"exception": REFUSAL, "errno": None}
-        phase["message"] = "; ".join(LoopbackGuard.violations)
+    refusal = "; ".join(LoopbackGuard.violations)
+    phase["message"] = refusal if phase["outcome"] == outcomes.PASS else (
+        f"{refusal} | {phase['message']}")
+    phase["outcome"] = outcomes.FAIL
+    phase["fingerprint"] = {"exception": REFUSAL, "errno": None}
     return True
 
 
