@@ -16,6 +16,7 @@ from harness import (
     replay_command,
     report_command,
     results,
+    site_command,
     soak_command,
     update_command,
 )
@@ -221,6 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench_command.register(commands)
     soak_command.register(commands)
     update_command.register(commands)
+    site_command.register(commands)
     return parser
 
 

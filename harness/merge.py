@@ -117,14 +117,15 @@ class Merged:
 
 
 def expand(paths: Iterable[Path]) -> Tuple[List[Path], List[Problem]]:
-    """Files given, and the results files (``*.json``) inside folders given."""
+    """Files given, and the results files (``*.json``) inside folders given, at any depth
+    (a folder of downloaded artifacts holds one folder per artifact)."""
     files: List[Path] = []
     problems: List[Problem] = []
     for path in map(Path, paths):
         if not path.is_dir():
             files.append(path)
             continue
-        found = sorted(p for p in path.glob("*.json") if not _is_output(p.name))
+        found = sorted(p for p in path.rglob("*.json") if not _is_output(p.name))
         if not found:
             problems.append(Problem(str(path), f"{path}: folder holds no results files (*.json)"))
         files.extend(found)

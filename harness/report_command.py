@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
 from harness import baseline as baseline_module
-from harness import history, merge, paths, render, report_extras, summary, views
+from harness import history, merge, outcomes, paths, render, report_extras, summary, views
 from harness.runinfo import now
 
 EXIT_OK = 0
 EXIT_REJECTED = 1
+EXIT_REGRESSED = 1
 EXIT_USAGE = 2
 TITLE = "sockspec conformance report"
 
@@ -116,7 +117,22 @@ def command_report(args) -> int:
         print(f"{len(report.rejected)} input file(s) rejected; the report notes them",
               file=sys.stderr)
         return EXIT_REJECTED
+    fresh = new_unexpected(report)
+    if args.fail_on_regression and fresh:
+        for change in fresh:
+            print(f"NEW {change.after}: {change.spec} on {change.run} (was {change.before})",
+                  file=sys.stderr)
+        print(f"{len(fresh)} new unexpected outcome(s) against the baseline", file=sys.stderr)
+        return EXIT_REGRESSED
     return EXIT_OK
+
+
+def new_unexpected(report: Report) -> List[baseline_module.Change]:
+    """Cells that are unexpected now and were not in the baseline."""
+    comparison = report.page.comparison
+    if comparison is None:
+        return []
+    return [c for c in comparison.regressions if c.after in outcomes.UNEXPECTED]
 
 
 def command_bench(args) -> int:
@@ -145,6 +161,9 @@ def register(commands) -> None:
     report.add_argument("--bench", nargs="+", type=Path, metavar="BENCH_JSON",
                         help="benchmark documents (python -m harness bench): a Benchmarks section")
     report.add_argument("--title", default=TITLE, help="the page title")
+    report.add_argument("--fail-on-regression", action="store_true",
+                        help="exit 1 when a cell is unexpected now and was not in the baseline "
+                             "(the page is written all the same)")
     report.set_defaults(handler=command_report)
 
     bench = commands.add_parser("bench-report", help="time building and filtering a large report")

@@ -71,3 +71,11 @@ def test_ci_self_tests_name_their_environments():
     """.ci/run asks for lint and self by name: skipping missing interpreters cannot hide them."""
     text = (ROOT / ".ci" / "run").read_text()
     assert "tox -e lint,self" in text
+
+
+def test_nightly_installs_the_wheel_it_built_and_publishes_the_report():
+    text = (ROOT / ".github" / "workflows" / "nightly.yml").read_text()
+    assert "python -m pip wheel . --no-deps -w dist" in text
+    assert "python -m pip install dist/*.whl" in text and 'sockspec run --impl "$impl"' in text
+    assert "sockspec fetch-site" in text and "--fail-on-regression" in text
+    assert "sockspec publish-site" in text and "actions/deploy-pages@" in text
