@@ -102,7 +102,8 @@ class Persona:
 
 def _windows() -> Dict[str, types.ModuleType]:
     return {
-        "_socket": _fake_socket_module(drop=("socketpair",), hide_methods=("sendmsg", "recvmsg")),
+        "_socket": _fake_socket_module(drop=("socketpair",),
+                                       hide_methods=("sendmsg", "recvmsg", "recvmsg_into")),
         "os": _windows_os(),
         "sys": _SysView({"platform": "win32"}),
     }
@@ -116,8 +117,10 @@ PERSONAS: Dict[str, Persona] = {
             "os.name 'nt', sys.platform 'win32': no native socketpair (the TCP fallback), no "
             "sendmsg/recvmsg, no os.sendfile, handle-based inheritance, errorTab",
             "win32",
-            {"socketpair_native": False, "sendmsg": False, "scm_rights": False,
-             "os_sendfile": False, "linux_abstract_unix": False, "netns": False},
+            {"socketpair_native": False, "sendmsg": False, "recvmsg": False,
+             "recvmsg_into": False, "scm_rights": False, "os_sendfile": False,
+             "linux_abstract_unix": False, "netns": False, "af_unix_dgram": False,
+             "af_unix_seqpacket": False},
             _windows,
         ),
         Persona(

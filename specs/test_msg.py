@@ -386,7 +386,7 @@ def test_msg_sendmsg_without_buffers_sends_empty_datagram(impl, unix_dgram_pair)
     assert peer.recv(100) == b"next"
 
 
-@spec("socket.sendmsg")
+@spec("socket.sendmsg", needs=["sendmsg"])
 def test_msg_sendmsg_to_address_on_unconnected_udp(impl, udp_pair):
     sock, peer = udp_pair
     assert sock.sendmsg([b"to ", b"you"], [], 0, peer.getsockname()) == 6
@@ -395,7 +395,7 @@ def test_msg_sendmsg_to_address_on_unconnected_udp(impl, udp_pair):
     assert address == sock.getsockname()
 
 
-@spec("socket.sendmsg")
+@spec("socket.sendmsg", needs=["sendmsg"])
 def test_msg_sendmsg_without_address_on_unconnected_udp_is_edestaddrreq(impl, udp_pair):
     sock, _peer = udp_pair
     with pytest.raises(OSError) as excinfo:

@@ -419,7 +419,9 @@ def test_timeouts_dup_keeps_the_original_timeout_not_the_default(impl, restore_d
             assert os.get_blocking(copy.fileno()) is True
 
 
-@spec("setdefaulttimeout", "socketpair", needs=["af_unix"])
+# The native socketpair only: the TCP fallback (Windows) connects its client end in blocking
+# mode after a non-blocking connect, so that end has no timeout whatever the default.
+@spec("setdefaulttimeout", "socketpair", needs=["af_unix", "socketpair_native"])
 def test_timeouts_default_zero_applies_to_both_ends_of_socketpair(impl, restore_default_timeout):
     impl.setdefaulttimeout(0.0)
     a, b = impl.socketpair()
