@@ -112,6 +112,10 @@ def test_prop_stream_makefile_read_roundtrip(impl, data, payload, transport, buf
             for op, arg in ops:
                 if op == "read1" and raw:
                     op = "read"  # a raw SocketIO has no read1()
+                if raw and arg == 0 and op in ("read", "readinto"):
+                    # pinned once by socketio_zero_byte_read_returns_at_once, so that an
+                    # implementation that waits here fails that scenario, not a search
+                    continue
                 rest = payload[pos:]
                 if op in ("read", "readinto"):
                     feeder.provide(pos + arg)

@@ -112,6 +112,21 @@ def test_socketio_readinto_returns_count(impl, unix_pair):
 
 
 @spec("SocketIO.readinto", needs=["af_unix"])
+@pytest.mark.parametrize("call", ["read", "readinto"])
+def test_socketio_zero_byte_read_returns_at_once(impl, unix_pair, call):
+    # Nothing is queued and the peer sends nothing: a read of zero bytes asks recv_into for
+    # nothing, which returns at once; an implementation that waits for data meets the timeout.
+    sock, _peer = unix_pair
+    sock.settimeout(0.05)
+    with impl.SocketIO(sock, "rb") as raw:
+        try:
+            got = raw.read(0) if call == "read" else raw.readinto(bytearray(0))
+        except OSError as exc:  # the timeout, or the error after it
+            raise AssertionError(f"a zero-byte {call} waited for data: {exc!r}") from exc
+    assert got == (b"" if call == "read" else 0)
+
+
+@spec("SocketIO.readinto", needs=["af_unix"])
 def test_socketio_readinto_returns_zero_at_eof(impl, unix_pair):
     sock, peer = unix_pair
     peer.shutdown(_socket.SHUT_WR)
