@@ -75,6 +75,7 @@ def environment() -> jinja2.Environment:
     env.filters["grade"] = grade
     env.filters["pairs"] = pairs
     env.filters["rate"] = report_extras.rate
+    env.filters["selection"] = selection_text
     return env
 
 
@@ -98,6 +99,19 @@ def plain(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return ", ".join(str(item) for item in value)
     return value
+
+
+def selection_text(chosen: Dict[str, Any]) -> str:
+    """What a partial run ran, in one line (harness.selection.summary, for a record)."""
+    from harness.selection import summary
+
+    return summary(chosen)
+
+
+def partial_runs(merged: Merged) -> List[str]:
+    """Labels of the runs that ran only part of the suite."""
+    return [run.label for run in merged.runs
+            if isinstance(run.info.get("selection"), dict) and not run.info["selection"].get("full")]
 
 
 def seconds(value: Any) -> str:
@@ -174,6 +188,7 @@ def context(page: Page, env: jinja2.Environment) -> Dict[str, Any]:
         "run_counts": [views.run_counts(merged, i) for i in range(len(merged.runs))],
         "impls": page.implementations,
         "attention": attention.attention(merged),
+        "partial_runs": partial_runs(merged),
         "areas": views.areas(merged),
         "elements": views.elements(merged),
         "surface": views.surface(merged),

@@ -73,3 +73,16 @@ def test_the_page_opens_with_what_needs_attention(merged):
     assert first < html.index('id="matrix-view"')
     assert html.count('class="attention-item"') == sum(
         len(v.unexpected) for v in attention.attention(merged))
+
+
+def test_a_partial_run_is_named_as_such(merged):
+    import copy
+
+    partial = copy.deepcopy(merged)
+    partial.runs[0].info["selection"] = {"full": False, "paths": ["specs/test_repr.py"],
+                                         "keyword": "unix", "markexpr": None, "deselect": []}
+    page = Page(title="t", generated="now", merged=partial,
+                implementations=implementations(partial))
+    html = render(page)
+    assert "1 partial run" in html
+    assert "partial</strong>: specs/test_repr.py; -k unix" in html
