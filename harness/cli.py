@@ -227,6 +227,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    if paths.INSTALLED:
+        sys.dont_write_bytecode = True  # nothing is written inside the installed package
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

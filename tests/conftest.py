@@ -57,6 +57,10 @@ def project(pytester, monkeypatch) -> SpecProject:
     existing = os.environ.get("PYTHONPATH")
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), existing])))
     monkeypatch.syspath_prepend(str(ROOT))
+    # an in-process collection of the real specs (the catalogue tests) leaves test_<area>
+    # modules imported; a throw-away project's file of the same name must not meet them
+    for name in [n for n in sys.modules if n.startswith("test_")]:
+        monkeypatch.delitem(sys.modules, name)
     return SpecProject(pytester)
 
 
