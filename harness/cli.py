@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -228,7 +229,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[List[str]] = None) -> int:
     if paths.INSTALLED:
-        sys.dont_write_bytecode = True  # nothing is written inside the installed package
+        # nothing is written inside the installed package, by this process or its workers
+        sys.dont_write_bytecode = True
+        os.environ["PYTHONDONTWRITEBYTECODE"] = "1"
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

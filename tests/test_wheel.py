@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -35,7 +36,11 @@ def _run(*args, cwd, timeout=600):
 def installed(tmp_path_factory):
     """(venv's bin folder, the wheel): the wheel built from this tree, installed fresh."""
     base = tmp_path_factory.mktemp("adopter")
-    built = _run(sys.executable, "-m", "pip", "wheel", ROOT, "--no-deps", "-q", "-w",
+    # build from a copy of the tree: parallel workers each build their own, in their own folder
+    source = base / "source"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".git", ".tox", ".venv", "reports", "build", "__pycache__", "*.egg-info"))
+    built = _run(sys.executable, "-m", "pip", "wheel", source, "--no-deps", "-q", "-w",
                  base / "dist", cwd=base)
     assert built.returncode == 0, built.stderr
     (wheel,) = (base / "dist").glob("sockspec-*.whl")
