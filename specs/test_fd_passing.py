@@ -15,6 +15,7 @@ import os
 import pytest
 
 from fixtures import peers
+from fixtures.peers import close_fds
 from fixtures.peers import open_fds as _open_fds
 from harness.spec import spec
 
@@ -22,14 +23,6 @@ INT_SIZE = array.array("i").itemsize
 
 
 # -- helpers ----------------------------------------------------------------------------------
-
-
-def _close_all(fds):
-    for fd in fds:
-        try:
-            os.close(fd)
-        except OSError:
-            pass
 
 
 def _same_file(fd_a: int, fd_b: int) -> bool:
@@ -56,30 +49,11 @@ def _peer_recv(peer, bufsize: int, maxfds: int):
 
 
 @pytest.fixture
-def files(tmp_path):
-    """A factory: ``files(n)`` opens ``n`` new files (read/write) and returns their fds."""
-    opened = []
-
-    def make(count: int):
-        fds = []
-        for _ in range(count):
-            path = tmp_path / f"fd-{len(opened)}.bin"
-            path.write_bytes(f"content of file {len(opened)}".encode())
-            fd = os.open(str(path), os.O_RDWR)
-            opened.append(fd)
-            fds.append(fd)
-        return fds
-
-    yield make
-    _close_all(opened)
-
-
-@pytest.fixture
 def pipe():
     """(read end, write end) of a new pipe, closed afterwards."""
     read_fd, write_fd = os.pipe()
     yield read_fd, write_fd
-    _close_all((read_fd, write_fd))
+    close_fds((read_fd, write_fd))
 
 
 # -- send_fds ---------------------------------------------------------------------------------
@@ -101,7 +75,7 @@ def test_fd_passing_send_fds_returns_bytes_sent(impl, unix_pair, files, buffers,
     sock, peer = unix_pair
     assert impl.send_fds(sock, buffers, files(1)) == expected
     data, received, _flags = _peer_recv(peer, 100, 4)
-    _close_all(received)
+    close_fds(received)
     assert data == b"".join(buffers)
     assert len(received) == 1
 
@@ -120,7 +94,7 @@ def test_fd_passing_send_fds_delivers_data_and_descriptor(impl, unix_pair, pipe)
         os.write(received[0], b"through the copy")
         assert os.read(read_fd, 100) == b"through the copy"
     finally:
-        _close_all(received)
+        close_fds(received)
 
 
 @spec("send_fds", since="3.9", needs=["scm_rights"])
@@ -136,7 +110,7 @@ def test_fd_passing_send_fds_sends_many_descriptors_in_order(impl, unix_pair, fi
         assert [_same_file(r, s) for r, s in zip(received, sent)] == [True, True, True]
         assert not flags & _socket.MSG_CTRUNC
     finally:
-        _close_all(received)
+        close_fds(received)
 
 
 @spec("send_fds", since="3.9", needs=["scm_rights"])
@@ -145,7 +119,7 @@ def test_fd_passing_send_fds_keeps_senders_descriptors_open(impl, unix_pair, pip
     read_fd, write_fd = pipe
     impl.send_fds(sock, [b"x"], [read_fd, write_fd])
     _data, received, _flags = _peer_recv(peer, 100, 4)
-    _close_all(received)
+    close_fds(received)
     assert peers.fd_is_open(read_fd) and peers.fd_is_open(write_fd)
     os.write(write_fd, b"still mine")
     assert os.read(read_fd, 100) == b"still mine"
@@ -164,7 +138,7 @@ def test_fd_passing_send_fds_ignores_address(impl, unix_pair, files, tmp_path):
         assert data == b"addressed"
         assert len(received) == 1 and _same_file(received[0], sent[0])
     finally:
-        _close_all(received)
+        close_fds(received)
 
 
 @spec("send_fds", since="3.9", needs=["scm_rights"])
@@ -179,7 +153,7 @@ def test_fd_passing_send_fds_ignores_flags(impl, unix_pair, files):
         assert data == b"abc"
         assert len(received) == 1 and _same_file(received[0], sent[0])
     finally:
-        _close_all(received)
+        close_fds(received)
 
 
 # -- recv_fds ---------------------------------------------------------------------------------
@@ -199,7 +173,7 @@ def test_fd_passing_recv_fds_return_shape(impl, unix_pair, files):
         assert all(type(fd) is int for fd in fds)
         assert isinstance(msg_flags, int)
     finally:
-        _close_all(result[1])
+        close_fds(result[1])
 
 
 @spec("recv_fds", since="3.9", needs=["scm_rights"], platforms=["linux"])
@@ -208,7 +182,7 @@ def test_fd_passing_recv_fds_address_of_socketpair_is_none(impl, unix_pair, file
     _peer_send(peer, b"addr", files(1))
     sock.settimeout(peers.PEER_TIMEOUT)
     _data, fds, _flags, addr = impl.recv_fds(sock, 100, 4)
-    _close_all(fds)
+    close_fds(fds)
     assert len(fds) == 1
     assert addr is None
 
@@ -228,7 +202,7 @@ def test_fd_passing_recv_fds_descriptor_is_new_and_same_file(impl, unix_pair, pi
         os.write(fds[0], b"written through the received fd")
         assert os.read(read_fd, 100) == b"written through the received fd"
     finally:
-        _close_all(fds)
+        close_fds(fds)
 
 
 @spec("recv_fds", since="3.9", needs=["scm_rights"])
@@ -243,7 +217,7 @@ def test_fd_passing_recv_fds_many_descriptors_in_order(impl, unix_pair, files):
         assert len(fds) == 4
         assert [_same_file(r, s) for r, s in zip(fds, sent)] == [True] * 4
     finally:
-        _close_all(fds)
+        close_fds(fds)
 
 
 @spec("recv_fds", since="3.9", needs=["scm_rights"])
@@ -262,7 +236,7 @@ def test_fd_passing_recv_fds_descriptor_outlives_senders_copy(impl, unix_pair, t
         assert len(fds) == 1
         assert os.read(fds[0], 100) == b"kept alive by the receiver"
     finally:
-        _close_all(fds)
+        close_fds(fds)
 
 
 @spec("recv_fds", since="3.9", needs=["scm_rights"])
@@ -282,7 +256,7 @@ def test_fd_passing_recv_fds_bufsize_limits_data(impl, unix_pair, files):
     _peer_send(peer, b"abcdef", files(1))
     sock.settimeout(peers.PEER_TIMEOUT)
     data, fds, _flags, _addr = impl.recv_fds(sock, 3, 1)
-    _close_all(fds)
+    close_fds(fds)
     assert data == b"abc"
     assert len(fds) == 1
     assert peers.recv_exactly(sock, 3) == b"def"  # the rest stays queued
@@ -302,7 +276,7 @@ def test_fd_passing_recv_fds_truncates_to_maxfds(impl, unix_pair, files, maxfds)
         assert len(fds) == maxfds
         assert [_same_file(r, s) for r, s in zip(fds, sent)] == [True] * maxfds
     finally:
-        _close_all(fds)
+        close_fds(fds)
 
 
 @spec("recv_fds", since="3.9", needs=["scm_rights"])
@@ -311,7 +285,7 @@ def test_fd_passing_recv_fds_truncation_sets_msg_ctrunc(impl, unix_pair, files):
     _peer_send(peer, b"three", files(3))
     sock.settimeout(peers.PEER_TIMEOUT)
     data, fds, msg_flags, _addr = impl.recv_fds(sock, 100, 1)
-    _close_all(fds)
+    close_fds(fds)
     assert data == b"three"
     assert msg_flags & _socket.MSG_CTRUNC
 
@@ -323,7 +297,7 @@ def test_fd_passing_recv_fds_no_msg_ctrunc_when_all_fit(impl, unix_pair, files, 
     _peer_send(peer, b"three", files(3))
     sock.settimeout(peers.PEER_TIMEOUT)
     _data, fds, msg_flags, _addr = impl.recv_fds(sock, 100, maxfds)
-    _close_all(fds)
+    close_fds(fds)
     assert len(fds) == 3
     assert not msg_flags & _socket.MSG_CTRUNC
 
@@ -337,7 +311,7 @@ def test_fd_passing_recv_fds_truncation_leaks_no_descriptor(impl, unix_pair, fil
     before = _open_fds()
     _data, fds, _flags, _addr = impl.recv_fds(sock, 100, 1)
     after = _open_fds()
-    _close_all(fds)
+    close_fds(fds)
     assert len(fds) == 1
     assert after - before == set(fds)
     assert before - after == set()
@@ -355,6 +329,6 @@ def test_fd_passing_recv_fds_ignores_msg_peek(impl, unix_pair, files):
         assert data == b"first"
         assert len(fds) == 1 and _same_file(fds[0], sent[0])
     finally:
-        _close_all(fds)
+        close_fds(fds)
     peer.sendall(b"second")
     assert peers.recv_exactly(sock, 6) == b"second"

@@ -26,7 +26,7 @@ import time
 import pytest
 
 from fixtures import peers
-from fixtures.peers import PEER_TIMEOUT, open_fds, recv_exactly
+from fixtures.peers import PEER_TIMEOUT, close_fds, open_fds, recv_exactly
 from harness.spec import spec
 
 INT_SIZE = array.array("i").itemsize
@@ -41,14 +41,6 @@ ARRIVALS = pytest.mark.parametrize(
 
 
 # -- helpers ----------------------------------------------------------------------------------
-
-
-def _close_fds(fds):
-    for fd in fds:
-        try:
-            os.close(fd)
-        except OSError:
-            pass
 
 
 def _fds_of(ancdata):
@@ -220,25 +212,6 @@ def udp_pair(impl):
     yield sock, peer
     sock.close()
     peer.close()
-
-
-@pytest.fixture
-def files(tmp_path):
-    """A factory: ``files(n)`` opens ``n`` new files (read/write) and returns their fds."""
-    opened = []
-
-    def make(count: int):
-        fds = []
-        for _ in range(count):
-            path = tmp_path / f"msg-{len(opened)}.bin"
-            path.write_bytes(f"file number {len(opened)}".encode())
-            fd = os.open(str(path), os.O_RDWR)
-            opened.append(fd)
-            fds.append(fd)
-        return fds
-
-    yield make
-    _close_fds(opened)
 
 
 def _peer_send_fds(peer, data, fds):
@@ -498,7 +471,7 @@ def test_msg_sendmsg_descriptor_arrives_as_the_same_open_file(impl, unix_pair, t
             assert os.read(received[0], 4) == b"0123"
             assert os.read(fd, 3) == b"456"  # one open file description: one offset
         finally:
-            _close_fds(received)
+            close_fds(received)
     finally:
         os.close(fd)
 
@@ -516,7 +489,7 @@ def test_msg_sendmsg_two_rights_items_arrive_in_order(impl, unix_pair, files):
         assert len(received) == 3
         assert [_same_file(r, s) for r, s in zip(received, first + second)] == [True] * 3
     finally:
-        _close_fds(received)
+        close_fds(received)
 
 
 @spec("socket.sendmsg", needs=["scm_rights", "scm_credentials", "linux"])
@@ -534,7 +507,7 @@ def test_msg_sendmsg_rights_and_credentials(impl, passcred_pair, files):
         got = [d for level, kind, d in received_anc if kind == _socket.SCM_CREDENTIALS]
         assert got == [creds]
     finally:
-        _close_fds(received)
+        close_fds(received)
 
 
 # -- sendmsg: waiting for room ------------------------------------------------------------------
@@ -629,7 +602,7 @@ def test_msg_recvmsg_ancillary_items_are_level_type_data_tuples(impl, unix_pair,
         assert (level, kind) == (_socket.SOL_SOCKET, _socket.SCM_RIGHTS)
         assert type(payload) is bytes and len(payload) == 2 * INT_SIZE
     finally:
-        _close_fds(received)
+        close_fds(received)
 
 
 @spec("socket.recvmsg", needs=["recvmsg", "af_unix"])
@@ -711,9 +684,9 @@ def test_msg_recvmsg_descriptors_arrive_in_order_as_the_same_files(impl, unix_pa
             assert os.read(received[1], 4) == b"file"
             assert os.read(sent[1], 7) == b" number"  # the same open file description
         finally:
-            _close_fds(received)
+            close_fds(received)
     finally:
-        _close_fds((read_fd, write_fd))
+        close_fds((read_fd, write_fd))
 
 
 @spec("socket.recvmsg", needs=["scm_rights", "linux"])
@@ -731,7 +704,7 @@ def test_msg_recvmsg_ctrunc_discards_what_does_not_fit(impl, unix_pair, files, a
     data, ancdata, msg_flags, _address = sock.recvmsg(100, ancbufsize)
     after = open_fds()
     received = _fds_of(ancdata)
-    _close_fds(received)
+    close_fds(received)
     assert data == b"three"
     assert msg_flags & _socket.MSG_CTRUNC
     assert len(received) == kept
@@ -761,7 +734,7 @@ def test_msg_recvmsg_rights_and_credentials(impl, passcred_pair, files):
         assert got == [creds]
         assert [_same_file(r, s) for r, s in zip(received, sent)] == [True, True]
     finally:
-        _close_fds(received)
+        close_fds(received)
 
 
 # -- recvmsg: argument errors -------------------------------------------------------------------
@@ -828,7 +801,7 @@ def test_msg_recvmsg_gets_descriptors(impl, unix_pair, files, peer_threads, arri
         assert [_same_file(r, s) for r, s in zip(received, sent)] == [True, True]
         assert len(received) == 2
     finally:
-        _close_fds(received)
+        close_fds(received)
 
 
 @spec("socket.recvmsg", needs=["recvmsg"])
@@ -1023,4 +996,4 @@ def test_msg_recvmsg_into_with_descriptors(impl, unix_pair, files):
         assert not msg_flags & _socket.MSG_CTRUNC
         assert len(received) == 1 and _same_file(received[0], sent[0])
     finally:
-        _close_fds(received)
+        close_fds(received)

@@ -7,7 +7,10 @@ import subprocess
 from tests.conftest import ROOT
 
 #: Ways a file could send a reader to notes outside the repository.
-OUTSIDE = ("../shared", "shared/SURFACE", "shared/ARCHITECTURE", "shared/STYLE", "SURFACE.md")
+#: (Spelled in pieces, so that this file does not match itself.)
+_NOTES = "shared"
+OUTSIDE = ("../" + _NOTES, *(f"{_NOTES}/{name}" for name in ("SURFACE", "ARCHITECTURE", "STYLE")),
+           "SURFACE" + ".md")
 
 
 def test_no_file_points_outside_the_repository():
@@ -16,7 +19,7 @@ def test_no_file_points_outside_the_repository():
     offending = []
     for name in listed:
         path = ROOT / name
-        if name == "tests/test_self_contained.py" or not path.is_file():
+        if not path.is_file():
             continue
         try:
             text = path.read_text(encoding="utf-8")
