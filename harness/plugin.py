@@ -33,7 +33,14 @@ from harness.loading import (
     register_metadata_file,
 )
 from harness.recorder import META_PROPERTY, PHASE_PROPERTY, Recorder
-from harness.spec import SpecMeta, area_from_path, describe, spec_id_from_name
+from harness.spec import (
+    SpecDefinitionError,
+    SpecMeta,
+    area_from_path,
+    describe,
+    meta_of,
+    spec_id_from_name,
+)
 from harness.surface import compare
 
 NA_PREFIX = "sockspec n/a: "
@@ -108,6 +115,7 @@ def wanted(config) -> bool:
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "spec: sockspec conformance spec metadata")
+    config.addinivalue_line("markers", "spec_case: conditions of one parameter of a spec")
     if not wanted(config):
         return
     if paths.INSTALLED:
@@ -171,14 +179,10 @@ def _impl_ignore_threads(impl: LoadedImplementation):
 
 
 def _spec_meta(item) -> Optional[SpecMeta]:
-    marker = item.get_closest_marker("spec")
-    if marker is None:
-        return None
-    if len(marker.args) != 1 or not isinstance(marker.args[0], SpecMeta):
-        raise pytest.UsageError(
-            f"{item.nodeid}: use @spec(...) from harness.spec, not a bare pytest.mark.spec"
-        )
-    return marker.args[0]
+    try:
+        return meta_of(item)
+    except SpecDefinitionError as exc:
+        raise pytest.UsageError(str(exc)) from None
 
 
 def _in_specs_folder(item) -> bool:

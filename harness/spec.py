@@ -18,6 +18,16 @@ A spec is a pytest test function in ``specs/`` decorated with :func:`spec`::
 * ``needs`` lists host capabilities (see :mod:`harness.capabilities`).
 * ``personas`` lists the personas the spec applies to (``native`` is the real host);
   ``None`` means all.
+
+One parameter of a parametrized spec can carry conditions of its own with :func:`case`,
+so that two variants of one behaviour are one spec, not a copy::
+
+    @spec("socket.makefile")
+    @pytest.mark.parametrize("family", ["tcp", case("unix", needs=["af_unix"])])
+    def test_makefile_round_trip(family): ...
+
+A case's conditions add to the spec's: needs are joined, ``since`` takes the later
+version, ``before`` the earlier, and platforms and personas the names both allow.
 """
 
 from __future__ import annotations
@@ -115,6 +125,52 @@ def spec(*elements: str, **conditions):
     """Mark a test function as a conformance spec (see the module docstring)."""
     meta = build_meta(elements, **conditions)
     return pytest.mark.spec(meta)
+
+
+def case(*values, id: Optional[str] = None, **conditions):
+    """One parameter set of a parametrized spec, with conditions of its own (module docstring).
+
+    Takes the same conditions as :func:`spec` (``needs``, ``since``, ``before``,
+    ``platforms``, ``personas``) and returns a ``pytest.param``.
+    """
+    meta = build_meta(("case",), **conditions)
+    return pytest.param(*values, id=id, marks=pytest.mark.spec_case(meta))
+
+
+def _both(first: Optional[Tuple[str, ...]], second: Optional[Tuple[str, ...]]):
+    if first is None or second is None:
+        return second if first is None else first
+    return tuple(name for name in first if name in second)
+
+
+def combine(meta: SpecMeta, extra: SpecMeta) -> SpecMeta:
+    """A spec's metadata with one case's conditions added (see :func:`case`)."""
+    since = max(v for v in (meta.since, extra.since) if v is not None) if (
+        meta.since or extra.since) else None
+    before = min(v for v in (meta.before, extra.before) if v is not None) if (
+        meta.before or extra.before) else None
+    return SpecMeta(
+        elements=meta.elements,
+        since=since,
+        before=before,
+        platforms=_both(meta.platforms, extra.platforms),
+        needs=meta.needs + tuple(n for n in extra.needs if n not in meta.needs),
+        personas=_both(meta.personas, extra.personas),
+    )
+
+
+def meta_of(item) -> Optional[SpecMeta]:
+    """The metadata of a collected spec item, its case's conditions included; None if no spec."""
+    marker = item.get_closest_marker("spec")
+    if marker is None:
+        return None
+    if len(marker.args) != 1 or not isinstance(marker.args[0], SpecMeta):
+        raise SpecDefinitionError(
+            f"{item.nodeid}: use @spec(...) from harness.spec, not a bare pytest.mark.spec")
+    meta = marker.args[0]
+    for extra in item.iter_markers("spec_case"):
+        meta = combine(meta, extra.args[0])
+    return meta
 
 
 def describe(item) -> str:

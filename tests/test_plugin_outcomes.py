@@ -39,6 +39,43 @@ def test_pass_fail_and_na_are_counted_apart(project):
     assert (summary["pass"], summary["fail"], summary["n/a"], summary["skip"]) == (1, 1, 2, 0)
 
 
+def test_a_case_adds_its_own_conditions_to_the_spec(project):
+    project.spec_file("area", """
+        from harness.spec import case
+
+        @spec("socket.close", platforms=["linux", "win32"])
+        @pytest.mark.parametrize("kind", [
+            "plain",
+            case("needy", id="needy", needs=["af_unix"], personas=["windows"]),
+            case("future", id="future", since="99.0"),
+            case("elsewhere", id="elsewhere", platforms=["win32"]),
+        ])
+        def test_close_variants(impl, kind):
+            assert kind == "plain"
+    """)
+    result = project.run()
+    assert result.ret == 0, result.stdout.str()
+    records = project.records()
+    assert records["close_variants[plain]"]["outcome"] == "pass"
+    assert "persona native" in records["close_variants[needy]"]["na_reason"]
+    assert "99.0" in records["close_variants[future]"]["na_reason"]
+    assert "win32" in records["close_variants[elsewhere]"]["na_reason"]
+
+
+def test_case_conditions_combine_with_the_specs():
+    from harness.spec import build_meta, combine
+
+    base = build_meta(("socket.close",), since="3.9", needs=["af_unix"], platforms=["linux", "darwin"])
+    extra = build_meta(("case",), since="3.11", before="3.14", needs=["af_unix", "ipv6"],
+                       platforms=["darwin", "win32"], personas=["native"])
+    both = combine(base, extra)
+    assert both.elements == ("socket.close",)
+    assert (both.since, both.before) == ((3, 11), (3, 14))
+    assert both.needs == ("af_unix", "ipv6")
+    assert both.platforms == ("darwin",)
+    assert both.personas == ("native",)
+
+
 def test_na_only_run_passes(project):
     project.spec_file("area", """
         @spec("socket.close", before="3.0")
