@@ -1,5 +1,5 @@
 """Root conftest: the sockspec harness and the shared fixtures are plugins of every run."""
 
-from harness.paths import PLUGINS
+from harness.model.paths import PLUGINS
 
 pytest_plugins = PLUGINS

@@ -5,14 +5,14 @@ In the repository, the harness, the fixtures and the specs are the top-level fol
 beside ``implementations/``. Installed, they must not be top-level modules with such generic
 names, so the build maps them under one package:
 
-    harness/          -> sockspec/harness/
-    fixtures/         -> sockspec/fixtures/        (without the sample results data)
+    harness/          -> sockspec/harness/         (without the report's sample results)
+    fixtures/         -> sockspec/fixtures/
     specs/            -> sockspec/specs/
     implementations/  -> sockspec/implementations/ (metadata, expectations, the reference)
 
 and rewrites, in the copied files only, the import statements that name those packages
-(``from harness.spec import spec`` becomes ``from sockspec.harness.spec import spec``). Names
-built at run time (a plugin to load, the CLI of a child run) come from ``harness.paths``, which
+(``from harness.model.spec import spec`` becomes ``from sockspec.harness.model.spec import spec``). Names
+built at run time (a plugin to load, the CLI of a child run) come from ``harness.model.paths``, which
 knows which of the two layouts it is running in. The build also writes ``sockspec/__init__.py``,
 ``sockspec/__main__.py`` (``python -m sockspec``) and ``sockspec/pytest.ini``, the pytest
 configuration of ``pyproject.toml``'s ``[tool.pytest.ini_options]``.
@@ -110,7 +110,7 @@ class BuildPy(build_py):
             f'__version__ = "{version}"\n', encoding="utf-8")
         (root / "__main__.py").write_text(
             '"""python -m sockspec: the sockspec command."""\n\nimport sys\n\n'
-            "from sockspec.harness.cli import main\n\n"
+            "from sockspec.harness.cli.main import main\n\n"
             'if __name__ == "__main__":\n    sys.exit(main())\n', encoding="utf-8")
         (root / "pytest.ini").write_text(pytest_ini(), encoding="utf-8")
 
@@ -125,9 +125,8 @@ setup(
     packages=PACKAGES + ["sockspec.implementations"],
     package_dir=PACKAGE_DIR,
     package_data={
-        "sockspec.harness": ["templates/*"],
+        "sockspec.harness.report": ["templates/*"],
         "sockspec.implementations": ["*/impl.toml", "*/expectations.toml", "*/*.py"],
     },
-    exclude_package_data={"sockspec.fixtures": ["results/*", "results/*/*"]},
     cmdclass={"build_py": BuildPy},
 )

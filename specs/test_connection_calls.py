@@ -21,7 +21,7 @@ from contextlib import closing
 import pytest
 
 from fixtures.peers import PEER_TIMEOUT, fd_is_open, raw_listener, recv_exactly, unused_tcp_port
-from harness.spec import spec
+from harness.model.spec import spec
 
 _abstract_names = itertools.count()
 

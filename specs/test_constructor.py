@@ -12,7 +12,7 @@ import weakref
 import pytest
 
 from fixtures.peers import fd_is_open
-from harness.spec import spec
+from harness.model.spec import spec
 
 
 def _raw_fd(family, kind):

@@ -14,7 +14,7 @@ import pytest
 from fixtures import peers
 from fixtures.peers import PEER_TIMEOUT, recv_exactly, unused_tcp_port
 from fixtures.peers import open_fds as _open_fds
-from harness.spec import spec
+from harness.model.spec import spec
 
 #: A lookup that fails on this host alone: a numeric host, and a service no services file has.
 UNKNOWN_SERVICE = ("127.0.0.1", "sockspec-no-such-service")

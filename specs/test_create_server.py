@@ -14,7 +14,7 @@ import pytest
 from fixtures import peers
 from fixtures.peers import PEER_TIMEOUT
 from fixtures.peers import open_fds as _open_fds
-from harness.spec import spec
+from harness.model.spec import spec
 
 DUALSTACK_FAMILY_MESSAGE = "dualstack_ipv6 requires AF_INET6 family"
 DUALSTACK_UNSUPPORTED_MESSAGE = "dualstack_ipv6 not supported on this platform"

@@ -18,7 +18,7 @@ from contextlib import closing, contextmanager
 import pytest
 
 from fixtures.peers import PEER_TIMEOUT, raw_unix_pair, recv_exactly
-from harness.spec import spec
+from harness.model.spec import spec
 
 #: Host capabilities each kind of socket needs.
 KIND_NEEDS = {

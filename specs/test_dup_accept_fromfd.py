@@ -14,7 +14,7 @@ from contextlib import closing
 import pytest
 
 from fixtures.peers import PEER_TIMEOUT, fd_is_open, recv_exactly
-from harness.spec import spec
+from harness.model.spec import spec
 
 
 @pytest.fixture

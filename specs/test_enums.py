@@ -12,7 +12,7 @@ import enum
 
 import pytest
 
-from harness.spec import spec
+from harness.model.spec import spec
 
 
 @spec("AddressFamily", "socket.family")

@@ -5,7 +5,7 @@ The Windows specs run on a real Windows host; a persona that simulates the Windo
 another OS is expected to reuse them later.
 """
 
-from harness.spec import spec
+from harness.model.spec import spec
 
 #: Entries whose text is the same in every CPython version from 3.8 to 3.13 (and on main).
 STABLE_ENTRIES = {

@@ -17,7 +17,7 @@ import pytest
 from fixtures import peers
 from fixtures.peers import close_fds
 from fixtures.peers import open_fds as _open_fds
-from harness.spec import spec
+from harness.model.spec import spec
 
 INT_SIZE = array.array("i").itemsize
 

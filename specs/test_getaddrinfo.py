@@ -6,7 +6,7 @@ import _socket
 
 import pytest
 
-from harness.spec import spec
+from harness.model.spec import spec
 
 AF_INET = _socket.AF_INET
 SOCK_STREAM = _socket.SOCK_STREAM

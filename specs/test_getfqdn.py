@@ -10,7 +10,7 @@ import _socket
 
 import pytest
 
-from harness.spec import spec
+from harness.model.spec import spec
 
 FAKE_HOSTNAME = "sockspec-host"
 

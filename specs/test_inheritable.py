@@ -10,7 +10,7 @@ from contextlib import closing
 import pytest
 
 from fixtures import peers
-from harness.spec import spec
+from harness.model.spec import spec
 
 
 @spec("socket.get_inheritable")

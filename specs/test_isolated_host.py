@@ -8,7 +8,7 @@ persona too, since the private host is the real thing a persona only imitates.
 
 from __future__ import annotations
 
-from harness.spec import spec
+from harness.model.spec import spec
 
 LISTEN_V4 = """
 srv = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)

@@ -14,7 +14,7 @@ from contextlib import closing
 import pytest
 
 from fixtures.peers import fd_is_open, recv_exactly
-from harness.spec import spec
+from harness.model.spec import spec
 
 
 @spec("socket.__enter__", "socket.__exit__")

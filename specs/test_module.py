@@ -14,7 +14,7 @@ from contextlib import closing
 import pytest
 
 from fixtures import peers
-from harness.spec import spec
+from harness.model.spec import spec
 
 CORE_NAMES = (
     "fromfd",

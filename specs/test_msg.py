@@ -27,7 +27,7 @@ import pytest
 
 from fixtures import peers
 from fixtures.peers import PEER_TIMEOUT, close_fds, open_fds, recv_exactly
-from harness.spec import spec
+from harness.model.spec import spec
 
 INT_SIZE = array.array("i").itemsize
 #: A timeout for calls that should time out: nothing comes, so it is all waiting.

@@ -10,7 +10,7 @@ import pickle
 
 import pytest
 
-from harness.spec import spec
+from harness.model.spec import spec
 
 
 @spec("socket.__getstate__")

@@ -37,7 +37,7 @@ from fixtures.properties import (
     pending_bytes,
     quiet_teardown,
 )
-from harness.spec import spec
+from harness.model.spec import spec
 
 _names = itertools.count()
 

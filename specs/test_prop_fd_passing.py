@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fixtures.properties import DELIVERY_TIMEOUT, budget, open_descriptors
-from harness.spec import spec
+from harness.model.spec import spec
 
 MAX_FDS = 24
 KINDS = {

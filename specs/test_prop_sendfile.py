@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from fixtures.peers import DELIVERY_TIMEOUT, PEER_TIMEOUT, recv_until_eof
 from fixtures.properties import budget, module_pair
-from harness.spec import spec
+from harness.model.spec import spec
 
 _names = itertools.count()
 TRANSPORTS = st.sampled_from(["unix", "tcp"])

@@ -33,7 +33,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from fixtures.peers import PEER_TIMEOUT, fd_is_open, recv_exactly
 from fixtures.properties import DELIVERY_TIMEOUT, raw_tcp_pair, run_machine
-from harness.spec import spec
+from harness.model.spec import spec
 
 MODES = ["rb", "wb", "rwb", "b", "r", "w", "rw", ""]
 BUFFERINGS = [None, 0, 1, 16, 4096]

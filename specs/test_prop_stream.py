@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from fixtures.peers import recv_exactly, recv_until_eof
 from fixtures.properties import DELIVERY_TIMEOUT, budget, module_pair, pending_bytes
-from harness.spec import spec
+from harness.model.spec import spec
 
 TRANSPORTS = st.sampled_from(["unix", "tcp"])
 READ_BUFFERINGS = st.one_of(

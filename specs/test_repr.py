@@ -12,7 +12,7 @@ import os
 import pytest
 
 from fixtures.peers import fd_is_open, raw_unix_pair
-from harness.spec import spec
+from harness.model.spec import spec
 
 
 def _head(sock):

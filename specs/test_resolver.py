@@ -14,7 +14,7 @@ import os
 
 import pytest
 
-from harness.spec import spec
+from harness.model.spec import spec
 
 AF_INET = _socket.AF_INET
 AF_INET6 = _socket.AF_INET6

@@ -17,7 +17,7 @@ import threading
 import pytest
 
 from fixtures import peers
-from harness.spec import spec
+from harness.model.spec import spec
 
 #: Timeout used by the specs in which the peer never reads.
 SHORT_TIMEOUT = 0.02

@@ -19,7 +19,7 @@ import sys
 import pytest
 
 from fixtures.peers import PEER_TIMEOUT, fd_is_open, recv_exactly, recv_until_eof
-from harness.spec import spec
+from harness.model.spec import spec
 
 #: A short timeout for the reads that are meant to time out.
 SHORT_TIMEOUT = 0.02

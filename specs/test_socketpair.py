@@ -10,7 +10,7 @@ import pytest
 
 from fixtures.peers import PEER_TIMEOUT, fd_is_open, recv_exactly
 from fixtures.peers import open_fds as _open_fds
-from harness.spec import spec
+from harness.model.spec import spec
 
 AF_UNIX = getattr(_socket, "AF_UNIX", None)
 

@@ -19,7 +19,7 @@ import time
 import pytest
 
 from fixtures.peers import PEER_TIMEOUT, recv_exactly, recv_until_eof
-from harness.spec import spec
+from harness.model.spec import spec
 
 #: The timeout of specs that expect a call to time out: short, so the suite stays fast.
 SHORT = 0.02

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 pytest_plugins = ["pytester"]
 
-PLUGIN_CONFTEST = 'pytest_plugins = ["harness.plugin", "fixtures.plugin"]\n'
+PLUGIN_CONFTEST = 'pytest_plugins = ["harness.runner.plugin", "fixtures.plugin"]\n'
 
 
 class SpecProject:
@@ -29,7 +29,7 @@ class SpecProject:
 
     def spec_file(self, name: str, source: str) -> Path:
         path = self.root / "specs" / f"test_{name}.py"
-        header = "import pytest\nfrom harness.spec import spec\n\n"
+        header = "import pytest\nfrom harness.model.spec import spec\n\n"
         path.write_text(header + textwrap.dedent(source))
         return path
 

@@ -47,7 +47,7 @@ class Mutant:
 
 def load() -> List[Mutant]:
     sys.path.insert(0, str(ROOT))
-    from harness import toml
+    from harness.model import toml
 
     data = toml.loads(MUTANTS.read_text(encoding="utf-8"))
     return [

@@ -7,7 +7,7 @@ import json
 import shutil
 import textwrap
 
-from harness import loading
+from harness.loading import implementations
 from tests.conftest import ROOT, run_cli
 
 
@@ -115,12 +115,12 @@ def test_entry_points_register_implementations(tmp_path, monkeypatch):
 
     class Points(list):
         def select(self, group):
-            return self if group == loading.ENTRY_POINT_GROUP else []
+            return self if group == implementations.ENTRY_POINT_GROUP else []
 
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setattr("importlib.metadata.entry_points", lambda: Points([Point()]))
-    assert loading.metadata_files()["theirs"] == package / "impl.toml"
-    assert "theirs" in loading.registered_names()
+    assert implementations.metadata_files()["theirs"] == package / "impl.toml"
+    assert "theirs" in implementations.registered_names()
 
 
 def test_results_say_which_selection_ran(tmp_path):

@@ -7,19 +7,20 @@ import math
 
 import pytest
 
-from harness import bench, bench_command, bench_suite, bench_workloads
-from harness.loading import load_implementation
+from harness.bench import measure, suite, workloads
+from harness.cli import bench
+from harness.loading.implementations import load_implementation
 from tests.conftest import run_cli
 
 
 def _variants():
-    made = [bench_command._variant("a", "reference"), bench_command._variant("b", "stdlib")]
-    return made + [bench.floor_variant()]
+    made = [bench._variant("a", "reference"), bench._variant("b", "stdlib")]
+    return made + [measure.floor_variant()]
 
 
 @pytest.fixture(scope="module")
 def quick_document():
-    return bench.run(_variants(), repeat=2, quick=True, pin=False)
+    return measure.run(_variants(), repeat=2, quick=True, pin=False)
 
 
 def _positive(value) -> bool:
@@ -28,8 +29,8 @@ def _positive(value) -> bool:
 
 def test_quick_document_is_self_describing(quick_document):
     document = json.loads(json.dumps(quick_document))  # plain JSON all the way down
-    assert document["schema"] == bench.SCHEMA
-    assert document["schema_version"] == bench.SCHEMA_VERSION
+    assert document["schema"] == measure.SCHEMA
+    assert document["schema_version"] == measure.SCHEMA_VERSION
     assert document["kind"] == "implementations"
     assert set(document["variants"]) == {"a", "b", "floor"}
     assert document["variants"]["a"]["name"] == "reference"
@@ -40,7 +41,7 @@ def test_quick_document_is_self_describing(quick_document):
 
 
 def test_quick_document_has_every_line_with_positive_figures(quick_document):
-    expected = {w.id for w in bench_workloads.catalogue(bench_workloads.QUICK, "unused")}
+    expected = {w.id for w in workloads.catalogue(workloads.QUICK, "unused")}
     lines = quick_document["lines"]
     assert {line["id"] for line in lines} == expected
     for line in lines:
@@ -70,7 +71,7 @@ def test_quick_document_goals(quick_document):
 
 def test_rounds_rotate_so_each_variant_leads_equally():
     variants = _variants()
-    orders = list(bench.round_orders(variants, 6))
+    orders = list(measure.round_orders(variants, 6))
     leaders = [order[0].key for order in orders]
     assert leaders == ["a", "b", "floor", "a", "b", "floor"]
     assert all(sorted(v.key for v in order) == ["a", "b", "floor"] for order in orders)
@@ -80,7 +81,7 @@ def test_a_module_without_fd_passing_skips_that_line():
     class NoFdPassing:
         socket = None
 
-    workload = next(w for w in bench_workloads.catalogue(bench_workloads.QUICK, "x")
+    workload = next(w for w in workloads.catalogue(workloads.QUICK, "x")
                     if w.id == "send_recv_fds")
     assert not workload.applies_to(NoFdPassing)
     assert workload.applies_to(load_implementation("stdlib").module)
@@ -88,7 +89,7 @@ def test_a_module_without_fd_passing_skips_that_line():
 
 def test_table_line_shows_figures(quick_document):
     line = quick_document["lines"][0]
-    text = bench_command.format_line(line)
+    text = bench.format_line(line)
     assert text.startswith(line["title"])
     assert f"{line['ratio']['median']:.3f}" in text
 
@@ -117,7 +118,7 @@ def test_cli_unknown_implementation_is_one_line_and_exit_2():
 def test_overhead_slopes_cancel_start_up():
     # plugin: 1.0 s start + 3 ms a spec; bare: 0.5 s start + 1 ms a spec
     medians = {(True, 100): 1.3, (True, 1000): 4.0, (False, 100): 0.6, (False, 1000): 1.5}
-    figures = bench_suite.slopes((100, 1000), medians)
+    figures = suite.slopes((100, 1000), medians)
     assert figures["per_spec_ms"] == pytest.approx(2.0)
     assert figures["plugin_per_spec_ms"] == pytest.approx(3.0)
     assert figures["bare_per_spec_ms"] == pytest.approx(1.0)
@@ -125,30 +126,14 @@ def test_overhead_slopes_cancel_start_up():
 
 
 def test_noop_projects(tmp_path):
-    with_plugin = bench_suite.noop_project(tmp_path / "p", 3, with_plugin=True)
-    bare = bench_suite.noop_project(tmp_path / "b", 3, with_plugin=False)
-    assert "harness.plugin" in (with_plugin / "conftest.py").read_text()
+    with_plugin = suite.noop_project(tmp_path / "p", 3, with_plugin=True)
+    bare = suite.noop_project(tmp_path / "b", 3, with_plugin=False)
+    assert "harness.runner.plugin" in (with_plugin / "conftest.py").read_text()
     assert (with_plugin / "specs" / "test_noop.py").read_text().count("@spec(") == 3
     assert not (bare / "conftest.py").exists()
     assert (bare / "specs" / "test_noop.py").read_text().count("def test_noop_") == 3
-    assert "--results" in bench_suite.noop_command(with_plugin, True)
-    assert "--results" not in bench_suite.noop_command(bare, False)
-
-
-def test_noguards_plugin_switches_the_guards_off(monkeypatch):
-    import importlib
-    import sys
-
-    from harness import plugin
-
-    monkeypatch.setattr(plugin, "Snapshot", plugin.Snapshot)  # restored after the test
-    monkeypatch.setattr(plugin, "LoopbackGuard", plugin.LoopbackGuard)
-    monkeypatch.delitem(sys.modules, "harness.bench_noguards", raising=False)
-    importlib.import_module("harness.bench_noguards")
-    assert plugin.Snapshot.take() is None  # the teardown check skips specs without one
-    plugin.LoopbackGuard.install()
-    plugin.LoopbackGuard.begin()
-    assert plugin.LoopbackGuard.end() is None
+    assert "--results" in suite.noop_command(with_plugin, True)
+    assert "--results" not in suite.noop_command(bare, False)
 
 
 @pytest.mark.parametrize("argv, words", [
@@ -157,8 +142,7 @@ def test_noguards_plugin_switches_the_guards_off(monkeypatch):
     (["bench", "--suite", "--area", "nope"], "unknown area 'nope'"),
 ])
 def test_bad_arguments_exit_2_before_measuring(argv, words, capsys):
-    from harness.cli import build_parser
+    from harness.cli.main import main
 
-    args = build_parser().parse_args(argv)
-    assert args.handler(args) == 2
+    assert main(argv) == 2
     assert words in capsys.readouterr().err

@@ -6,8 +6,8 @@ import collections
 
 import pytest
 
-from harness.catalogue import collect
-from harness.elements import PROPERTY_AREA_PREFIX, uncovered
+from harness.model.elements import PROPERTY_AREA_PREFIX, uncovered
+from harness.runner.catalogue import collect
 
 
 @pytest.fixture(scope="module")

@@ -57,7 +57,7 @@ def test_impl_missing_names(tmp_path):
 
 
 def test_uninstalled_registered_impl_names_how_to_install(monkeypatch, tmp_path):
-    from harness import loading
+    from harness.loading import implementations
 
     folder = tmp_path / "ghost"
     folder.mkdir()
@@ -65,14 +65,14 @@ def test_uninstalled_registered_impl_names_how_to_install(monkeypatch, tmp_path)
         'name = "ghost"\ndescription = "d"\nmodule = "ghost_socket_not_installed"\n'
         'install = "pip install ghost"\n'
     )
-    monkeypatch.setattr(loading, "IMPLEMENTATIONS_DIR", tmp_path)
-    with pytest.raises(loading.ImplementationError) as caught:
-        loading.load_implementation("ghost")
+    monkeypatch.setattr(implementations, "IMPLEMENTATIONS_DIR", tmp_path)
+    with pytest.raises(implementations.ImplementationError) as caught:
+        implementations.load_implementation("ghost")
     assert "install it with: pip install ghost" in str(caught.value)
 
 
 def test_pytest_direct_reports_bad_impl_as_usage_error(pytester):
-    pytester.makeconftest('pytest_plugins = ["harness.plugin", "fixtures.plugin"]')
+    pytester.makeconftest('pytest_plugins = ["harness.runner.plugin", "fixtures.plugin"]')
     result = pytester.runpytest("--impl", "nosuchimpl")
     assert result.ret == 4
     result.stderr.fnmatch_lines(["*implementation 'nosuchimpl' cannot be imported*"])

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from harness import expectations
+from harness.model import expectations
 
 FORMAT2 = """
     format = 2

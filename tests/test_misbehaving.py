@@ -1,5 +1,5 @@
 """Implementations that abort, hang, leak, raise BaseException, return wrong types,
-deadlock or never close do not take the harness down (fixtures/misbehaving/).
+deadlock or never close do not take the harness down (tests/doubles/misbehaving/).
 
 Each case runs ``python -m harness run`` with pytest-xdist over one area and a 5 s time limit
 per spec, and checks that the run completes with its results file (and its single-run report,
@@ -20,10 +20,10 @@ from typing import Dict, Tuple
 
 import pytest
 
-from harness import results
+from harness.documents import results
 from tests.conftest import ROOT, run_cli
 
-MISBEHAVING = ROOT / "fixtures" / "misbehaving"
+MISBEHAVING = ROOT / "tests" / "doubles" / "misbehaving"
 SPEC_TIMEOUT = "5"
 #: Outcomes the specs a case does not name may have: nothing may crash, hang or go missing.
 ORDINARY = {"pass", "n/a", "fail", "error"}
@@ -157,7 +157,7 @@ def test_whole_suite_ends_on_an_implementation_that_never_closes(tmp_path):
 
 @pytest.mark.parametrize("name", [c.module for c in CASES] + ["socket_makefile_hold"])
 def test_misbehaving_module_is_the_stdlib_module_otherwise(name):
-    from harness.loading import load_implementation
+    from harness.loading.implementations import load_implementation
 
     module = load_implementation(str(MISBEHAVING / f"{name}.py")).module
     import socket as stdlib

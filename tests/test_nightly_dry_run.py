@@ -27,7 +27,7 @@ from tests.conftest import ROOT
 
 yaml = pytest.importorskip("yaml")
 
-SAMPLES = ROOT / "fixtures" / "results"
+SAMPLES = ROOT / "harness" / "report" / "samples"
 WORKFLOW = ROOT / ".github" / "workflows" / "nightly.yml"
 
 
@@ -125,7 +125,7 @@ def test_the_report_job_compares_with_the_published_night_and_fails_on_regressio
 
 
 def test_the_first_night_has_nothing_to_compare_with(tmp_path):
-    from harness import site
+    from harness.report import site
 
     empty = tmp_path / "empty-site"
     empty.mkdir()

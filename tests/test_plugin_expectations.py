@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from harness import expectations
+from harness.model import expectations
 
 SPECS = """
     import errno

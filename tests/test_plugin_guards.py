@@ -24,7 +24,15 @@ def test_leaked_descriptor_is_an_error(project):
     record = project.records()["leaks_fd"]
     assert record["outcome"] == "error"
     assert "left 1 file descriptor(s) open" in record["message"]
+    assert record["leaks"] == [{"kind": "descriptor", "count": 1, "items": [record["leaks"][0]["items"][0]],
+                                "text": record["leaks"][0]["text"]}]
+    assert record["leaks"][0]["text"] in record["message"]
     assert result.ret == 1
+    # the bench's guards-off runs: the same spec, nothing checked
+    result = project.run("--sockspec-no-guards", subprocess=True)
+    assert project.records()["leaks_fd"]["outcome"] == "pass"
+    assert project.records()["leaks_fd"]["leaks"] == []
+    assert result.ret == 0
 
 
 def test_descriptor_closed_by_the_collector_is_not_a_leak(project):
@@ -147,7 +155,7 @@ def test_lookup_of_a_name_the_host_files_do_not_answer_is_refused_before_the_que
     # The audit hook raises inside the call, before the C resolver runs: the spec meets the
     # guard's LoopbackViolation, not the gaierror a lookup that was made would give.
     project.spec_file("area", """
-        from harness.guards import LoopbackViolation
+        from harness.runner.guards import LoopbackViolation
 
         SEEN = []
 
@@ -222,7 +230,8 @@ def test_numeric_lookups_make_no_query_and_are_allowed(project):
 
 
 def test_names_are_judged_by_the_host_files(tmp_path):
-    from harness.guards import HostsFile, lookup_refusal
+    from harness.model.hosts import HostsFile
+    from harness.runner.guards import lookup_refusal
 
     hosts = tmp_path / "hosts"
     hosts.write_text("127.0.0.1 localhost box # comment\n::1 ip6-localhost\n10.0.0.7 lan\n")

@@ -41,7 +41,7 @@ def test_pass_fail_and_na_are_counted_apart(project):
 
 def test_a_case_adds_its_own_conditions_to_the_spec(project):
     project.spec_file("area", """
-        from harness.spec import case
+        from harness.model.spec import case
 
         @spec("socket.close", platforms=["linux", "win32"])
         @pytest.mark.parametrize("kind", [
@@ -63,7 +63,7 @@ def test_a_case_adds_its_own_conditions_to_the_spec(project):
 
 
 def test_case_conditions_combine_with_the_specs():
-    from harness.spec import build_meta, combine
+    from harness.model.spec import build_meta, combine
 
     base = build_meta(("socket.close",), since="3.9", needs=["af_unix"], platforms=["linux", "darwin"])
     extra = build_meta(("case",), since="3.11", before="3.14", needs=["af_unix", "ipv6"],
@@ -445,7 +445,7 @@ def test_timeout_in_a_property_fixture_teardown_is_a_timeout(project):
 def test_without_sigalrm_pytest_timeout_keeps_the_timer(project, monkeypatch):
     """Where the harness cannot raise from an alarm (no SIGALRM, as on Windows), it leaves
     the timer to pytest-timeout; a timeout outside hypothesis is still a ``timeout``."""
-    from harness import time_limit
+    from harness.runner import time_limit
 
     monkeypatch.setattr(time_limit, "HAVE_SIGALRM", False)
     project.spec_file("area", """

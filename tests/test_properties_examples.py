@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from harness import hypothesis_profiles
-from harness.hypothesis_info import example_from_notes, hypothesis_details
+from harness.runner import hypothesis_profiles
+from harness.runner.hypothesis_info import example_from_notes, hypothesis_details
 from tests.test_properties_broken import (
     BROKEN,
     installed_hypothesis,

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from harness import hypothesis_profiles
+from harness.runner import hypothesis_profiles
 from tests.conftest import ROOT
 
 SPEC = "specs/test_prop_differential.py::test_prop_differential_intenum_converter"
@@ -94,7 +94,7 @@ def test_reproduction_that_no_longer_fails_passes():
 
 def test_oracle_is_the_standard_library_socket_module(project):
     (project.root / "conftest.py").write_text(
-        'pytest_plugins = ["harness.plugin", "fixtures.plugin", "fixtures.properties"]\n'
+        'pytest_plugins = ["harness.runner.plugin", "fixtures.plugin", "fixtures.properties"]\n'
     )
     project.spec_file(
         "oracle",

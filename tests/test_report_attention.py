@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from harness import attention, expectations, merge, outcomes, toml
-from harness.render import Page, render
-from harness.views import implementations
+from harness.model import expectations, outcomes, toml
+from harness.report import attention, merge
+from harness.report.render import Page, render
+from harness.report.views import implementations
 from tests.conftest import ROOT
 
-SAMPLES = ROOT / "fixtures" / "results" / "current"
+SAMPLES = ROOT / "harness" / "report" / "samples" / "current"
 
 
 @pytest.fixture(scope="module")

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from harness import merge, render
-from harness.report_bench import CHROMIUM, launch_chromium
-from harness.report_command import build, write
-from harness.sample_results import SAMPLES
+from harness.bench.report_timing import CHROMIUM, launch_chromium
+from harness.report import merge, render
+from harness.report.build import build, write
+from harness.report.sample_results import SAMPLES
 from tests.conftest import ROOT
 
 SCREENSHOTS = ROOT / "reports" / "screenshots"
@@ -220,7 +220,7 @@ def test_overview_screenshot(page):
 
 
 def test_single_run_report_opens(browser, tmp_path):
-    from harness.report_command import write_run_report
+    from harness.report.build import write_run_report
 
     source = sorted((SAMPLES / "current").glob("gevent-*.json"))[0]
     copy = tmp_path / source.name
@@ -235,10 +235,10 @@ def test_single_run_report_opens(browser, tmp_path):
 
 
 def test_benchmark_runs_small(browser):
-    from harness import report_bench
+    from harness.bench import report_timing
 
-    figures = report_bench.run(runs=3, specs=40, repeat=1, chromium=browser)
-    assert set(figures["filter_ms"]) == set(report_bench.QUERIES)
+    figures = report_timing.run(runs=3, specs=40, repeat=1, chromium=browser)
+    assert set(figures["filter_ms"]) == set(report_timing.QUERIES)
     assert figures["filter_ms"][""][0][1] == 40
-    lines = report_bench.lines(figures)
+    lines = report_timing.lines(figures)
     assert lines[0].startswith("3 runs x 40 specs") and any("filter" in x for x in lines)

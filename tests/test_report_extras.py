@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from harness import bench, bench_suite, render, report_extras, soak
-from harness.bench_workloads import Timing, Workload
-from harness.report_command import build
-from harness.sample_results import SAMPLES
+from harness.bench import measure, suite
+from harness.bench.workloads import Timing, Workload
+from harness.documents import soak_summary as soak_document
+from harness.report import extras, render
+from harness.report.build import build
+from harness.report.sample_results import SAMPLES
 from tests.conftest import run_cli
 from tests.test_report_render import Tags
 
@@ -25,14 +27,14 @@ GENERATED = "2026-11-24T03:00:00+00:00"
 
 def soak_summary(tmp_path: Path, name: str, flaky, impl: str = "stdlib") -> Path:
     document = {
-        "schema": soak.SCHEMA, "schema_version": soak.SCHEMA_VERSION,
+        "schema": soak_document.SCHEMA, "schema_version": soak_document.SCHEMA_VERSION,
         "implementation": {"name": impl, "version": "1"}, "impl_argument": impl,
         "runs_requested": 20, "runs": [], "flaky": flaky, "leaks": [], "unexpected": [],
         "complete": True,
     }
     path = tmp_path / name
     path.write_text(json.dumps(document), encoding="utf-8")
-    soak.read_summary(path)  # a valid summary
+    soak_document.read_summary(path)  # a valid summary
     return path
 
 
@@ -49,16 +51,16 @@ def _workload(line_id: str, unit: str = "MB/s") -> Workload:
 
 
 def implementations_document() -> dict:
-    variants = [bench.Variant("a", "a", None, {"name": "ref<i>A</i>"}),
-                bench.Variant("b", "b", None, {"name": "stdlib"}), bench.floor_variant()]
+    variants = [measure.Variant("a", "a", None, {"name": "ref<i>A</i>"}),
+                measure.Variant("b", "b", None, {"name": "stdlib"}), measure.floor_variant()]
     fast = [Timing(0.010, 0.010), Timing(0.010, 0.010)]
     slow = [Timing(0.020, 0.020), Timing(0.021, 0.020)]
     lines = [
-        bench.summarize(_workload("sendfile_os"), {"a": fast, "b": fast, "floor": fast}),
-        bench.summarize(_workload("socketpair", "ops/s"), {"a": slow, "b": fast, "floor": fast}),
+        measure.summarize(_workload("sendfile_os"), {"a": fast, "b": fast, "floor": fast}),
+        measure.summarize(_workload("socketpair", "ops/s"), {"a": slow, "b": fast, "floor": fast}),
     ]
     settings = {"repeat": 2, "quick": True, "pinned_cpu": None, "sizes": {}}
-    document = bench.document(variants, lines, [{"id": "send_recv_fds", "reason": "missing x"}],
+    document = measure.document(variants, lines, [{"id": "send_recv_fds", "reason": "missing x"}],
                               settings, GENERATED, 1.0, None)
     return json.loads(json.dumps(document))
 
@@ -69,10 +71,10 @@ def suite_document() -> dict:
     full.update(specs=560, guard_cost_per_spec_ms=2.5, guard_cpu_per_spec_ms=0.25)
     cost = {"clock": "cpu", "per_spec_ms": 0.741, "plugin_per_spec_ms": 1.342,
             "bare_per_spec_ms": 0.601, "start_up_seconds": 0.149}
-    return {"schema": bench.SCHEMA, "schema_version": bench.SCHEMA_VERSION, "kind": "suite",
+    return {"schema": measure.SCHEMA, "schema_version": measure.SCHEMA_VERSION, "kind": "suite",
             "created": GENERATED, "machine": {"os": "linux", "cpus": 2},
             "settings": {"impl": "reference"}, "full_runs": full, "overhead": cost,
-            "goals": bench_suite.suite_goals(full, cost)}
+            "goals": suite.suite_goals(full, cost)}
 
 
 def written(tmp_path: Path, name: str, document) -> Path:
@@ -108,7 +110,7 @@ def test_the_higher_rate_wins_and_specs_outside_the_matrix_are_not_links(tmp_pat
     low = soak_summary(tmp_path, "low.json", [flaky_entry(IN_MATRIX, count=1)])
     high = soak_summary(tmp_path, "high.json", [flaky_entry(IN_MATRIX, "crash", count=4),
                                                 flaky_entry("not_a_sample_spec")])
-    marks, problems = report_extras.read_flaky([low, high])
+    marks, problems = extras.read_flaky([low, high])
     assert problems == []
     assert marks[("stdlib", IN_MATRIX)]["text"] == "flaky: crash 4/20"
     _, page = page_of(flaky=[low, high])
@@ -161,7 +163,7 @@ def test_no_flaky_section_without_the_option():
 
 def test_implementations_table(tmp_path):
     path = written(tmp_path, "impl.json", implementations_document())
-    tables, problems = report_extras.read_bench([path])
+    tables, problems = extras.read_bench([path])
     assert problems == []
     (table,) = tables
     assert (table.kind, table.a, table.b) == ("implementations", "ref<i>A</i>", "stdlib")
@@ -232,7 +234,7 @@ def test_a_bad_benchmark_document_is_a_problem(tmp_path, content, words):
 
 
 def test_a_missing_benchmark_file_is_a_problem(tmp_path):
-    tables, (problem,) = report_extras.read_bench([tmp_path / "absent.json"])
+    tables, (problem,) = extras.read_bench([tmp_path / "absent.json"])
     assert tables == [] and "absent.json: cannot read" in problem.message
 
 

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from harness import baseline, history, merge, outcomes, results, sample_results, views
-from harness.report_command import build
-from harness.sample_results import SAMPLES, document, record, run_info
+from harness.documents import results
+from harness.model import outcomes
+from harness.report import baseline, history, merge, sample_results, views
+from harness.report.build import build
+from harness.report.sample_results import SAMPLES, document, record, run_info
 from tests.conftest import run_cli
 
 START = "2026-11-24T02:00:00+00:00"
@@ -301,7 +303,7 @@ def test_sample_results_are_what_the_generator_writes(tmp_path):
             mine, theirs = json.loads(path.read_text()), json.loads(expected[name].read_text())
             mine.pop("harness_version", None)
             theirs.pop("harness_version", None)
-            assert mine == theirs, f"{expected[name]} is stale: python -m harness.sample_results"
+            assert mine == theirs, f"{expected[name]} is stale: python -m harness.report.sample_results"
 
 
 def test_synthesise_makes_valid_distinct_runs():
@@ -373,7 +375,7 @@ def test_report_command_with_nothing_usable_still_writes_a_page(tmp_path):
 
 
 def test_write_run_report_writes_html_beside_the_results(tmp_path, good):
-    from harness.report_command import write_run_report
+    from harness.report.build import write_run_report
 
     page = write_run_report(good)
     assert page == good.with_suffix(".html") and page.exists()
@@ -398,7 +400,7 @@ def test_bench_report_command_without_browser(tmp_path):
 
 
 def test_pypy_and_cpython_python_labels_sort_together():
-    from harness.merge import version_key
+    from harness.report.merge import version_key
 
     labels = ["3.11.7", "pypy 3.9.16", "3.8.18", "3.13.0"]
     assert sorted(labels, key=version_key) == ["pypy 3.9.16", "3.8.18", "3.11.7", "3.13.0"]

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from harness import merge, outcomes, render, summary, views
-from harness.report_command import build, write
-from harness.sample_results import SAMPLES, document, record, run_info
+from harness.model import outcomes
+from harness.report import merge, render, summary, views
+from harness.report.build import build, write
+from harness.report.sample_results import SAMPLES, document, record, run_info
 
 HOSTILE = "<script>alert(1)</script>"
 BREAKOUT = "</script><script>alert(2)</script><!--"

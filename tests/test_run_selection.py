@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from harness.catalogue import base_args, split_selection
-from harness.loading import ROOT
+from harness.model.paths import ROOT
+from harness.runner.catalogue import base_args, split_selection
 from tests.conftest import run_cli
 
 REPR = str((ROOT / "specs" / "test_repr.py").resolve())

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from harness import merge, render, surface, views
-from harness.report_command import build
-from harness.sample_results import document, record, run_info
+from harness.model import surface
+from harness.report import merge, render, views
+from harness.report.build import build
+from harness.report.sample_results import document, record, run_info
 from tests.conftest import run_cli
 
 START = "2026-11-24T02:00:00+00:00"

@@ -7,7 +7,9 @@ import json
 
 import pytest
 
-from harness import cli, expectations, results
+from harness.cli import main
+from harness.documents import results
+from harness.model import expectations
 
 RUN_INFO = {key: None for key in results.RUN_INFO_KEYS}
 
@@ -36,7 +38,7 @@ def test_new_failures_get_a_placeholder_cause_that_fails_validation(tmp_path, ca
     new = _write(tmp_path, "b.json", _document("3.12.1", {"broken": "fail", "fine": "pass",
                                                           "old_only": "pass"}, fingerprint))
     target = tmp_path / "mine.toml"
-    assert cli.main(["update-expectations", str(old), str(new), "-o", str(target)]) == 0
+    assert main.main(["update-expectations", str(old), str(new), "-o", str(target)]) == 0
     assert "added 2 entries under cause 'new-1'" in capsys.readouterr().out
     with pytest.raises(expectations.ExpectationsError, match="placeholder 'reason'"):
         expectations.load(target)
@@ -60,11 +62,11 @@ def test_stale_entries_are_reported_and_pruned_and_comments_stay(tmp_path, capsy
         "still_fails = { cause = \"c\" }\n")
     doc = _write(tmp_path, "r.json", _document("3.13.0", {"now_passes": "xpass",
                                                           "still_fails": "xfail"}))
-    assert cli.main(["update-expectations", str(doc), "-o", str(target)]) == 0
+    assert main.main(["update-expectations", str(doc), "-o", str(target)]) == 0
     out = capsys.readouterr().out
     assert f"STALE {target}:9: now_passes no longer fails" in out
     assert "now_passes" in target.read_text()
-    assert cli.main(["update-expectations", str(doc), "-o", str(target), "--prune"]) == 0
+    assert main.main(["update-expectations", str(doc), "-o", str(target), "--prune"]) == 0
     text = target.read_text()
     assert "now_passes" not in text and "still_fails" in text
     assert "# my known failures" in text and "# keep me" in text
@@ -74,7 +76,7 @@ def test_stale_entries_are_reported_and_pruned_and_comments_stay(tmp_path, capsy
 def test_a_truncated_results_file_is_one_line_naming_it(tmp_path, capsys):
     bad = tmp_path / "cut.json"
     bad.write_text('{"schema": "sockspec-results", "specs": [')
-    assert cli.main(["update-expectations", str(bad), "-o", str(tmp_path / "x.toml")]) == 2
+    assert main.main(["update-expectations", str(bad), "-o", str(tmp_path / "x.toml")]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith(f"error: {bad}: truncated") and "\n" not in err
     assert not (tmp_path / "x.toml").exists()
@@ -89,7 +91,7 @@ def test_migrate_keeps_every_entry_and_its_meaning(tmp_path):
         "python = \"<3.11\"\n\n[[c]]\nreason = \"other\"\nlink = \"m\"\n"
         "[[c]]\nreason = \"shared\"\nlink = \"l\"\nos = [\"darwin\"]\n")
     target = tmp_path / "new.toml"
-    assert cli.main(["update-expectations", "--migrate", str(source), "-o", str(target)]) == 0
+    assert main.main(["update-expectations", "--migrate", str(source), "-o", str(target)]) == 0
     before, after = expectations.load(source), expectations.load(target)
 
     def meaning(known):
@@ -103,8 +105,8 @@ def test_migrate_keeps_every_entry_and_its_meaning(tmp_path):
 
 
 def test_registered_expectations_are_in_format_2():
-    from harness import toml
-    from harness.loading import ROOT
+    from harness.model import toml
+    from harness.model.paths import ROOT
 
     for path in sorted((ROOT / "implementations").glob("*/expectations.toml")):
         assert toml.loads(path.read_text()).get("format") == 2, path

@@ -6,10 +6,10 @@ from unittest import mock
 
 import pytest
 
-from harness import loading
-from harness.applicability import not_applicable_reason
-from harness.spec import build_meta
-from harness.versions import release, version_matches
+from harness.loading import implementations
+from harness.model.applicability import not_applicable_reason
+from harness.model.spec import build_meta
+from harness.model.versions import release, version_matches
 
 
 @pytest.mark.parametrize("version, specifier, matches", [
@@ -35,8 +35,8 @@ def test_release_drops_pre_release_and_branch_marks():
 
 @pytest.mark.parametrize("running", [(3, 14, 0), (3, 14, 2), (3, 15, 0)])
 def test_stdlib_on_314_and_later_claims_that_python_so_since_314_specs_apply(running):
-    with mock.patch.object(loading, "running_python", return_value=running):
-        stdlib = loading.load_registered("stdlib")
+    with mock.patch.object(implementations, "running_python", return_value=running):
+        stdlib = implementations.load_registered("stdlib")
     assert stdlib.semantics == running
     assert not_applicable_reason(build_meta(("socket",), since="3.14"), stdlib.semantics, {}) is None
     gate = not_applicable_reason(build_meta(("socket",), before="3.14"), stdlib.semantics, {})
@@ -44,7 +44,7 @@ def test_stdlib_on_314_and_later_claims_that_python_so_since_314_specs_apply(run
 
 
 def test_stdlib_on_313_leaves_since_314_specs_out():
-    with mock.patch.object(loading, "running_python", return_value=(3, 13, 0)):
-        stdlib = loading.load_registered("stdlib")
+    with mock.patch.object(implementations, "running_python", return_value=(3, 13, 0)):
+        stdlib = implementations.load_registered("stdlib")
     reason = not_applicable_reason(build_meta(("socket",), since="3.14"), stdlib.semantics, {})
     assert reason == "behaviour of CPython 3.14+, implementation has 3.13.0"

@@ -61,7 +61,7 @@ def test_the_wheel_holds_one_top_level_package(installed):
     for needed in ("sockspec/specs/test_makefile.py", "sockspec/fixtures/peers.py",
                    "sockspec/implementations/reference/socket.py",
                    "sockspec/implementations/stdlib/expectations.toml",
-                   "sockspec/harness/templates/report.html", "sockspec/pytest.ini"):
+                   "sockspec/harness/report/templates/report.html", "sockspec/pytest.ini"):
         assert needed in names
 
 

@@ -1,0 +1,1 @@
+"""Soak: many runs of one implementation in child processes, and what changed between them."""
