@@ -161,46 +161,14 @@ def _close_all(*things) -> None:
 # -- makefile('rb'): bulk read and readline ----------------------------------------------
 
 
-def read_impl(module, params) -> Timing:
-    ours, theirs = raw_pair(params["transport"])
-    sock = wrap(module, ours)
-    reader = sock.makefile("rb")
-    data_in = payload(params["size"])
-    try:
-        clock = Stopwatch()
-        peer = Peer(send_then_close, theirs, data_in)
-        read, got = reader.read, 0
-        while True:
-            chunk = read(READ_CHUNK)
-            if not chunk:
-                break
-            got += len(chunk)
-        elapsed = clock.stop()
-        peer.join()
-    finally:
-        _close_all(reader, sock, theirs)
-    expect("makefile read", got, params["size"])
-    return elapsed
-
-
-def read_floor(params) -> Timing:
-    ours, theirs = raw_pair(params["transport"])
-    data_in = payload(params["size"])
-    try:
-        clock = Stopwatch()
-        peer = Peer(send_then_close, theirs, data_in)
-        recv, got = ours.recv, 0
-        while True:
-            chunk = recv(READ_CHUNK)
-            if not chunk:
-                break
-            got += len(chunk)
-        elapsed = clock.stop()
-        peer.join()
-    finally:
-        _close_all(ours, theirs)
-    expect("recv loop", got, params["size"])
-    return elapsed
+def _drain_reads(read) -> int:
+    """Call ``read(READ_CHUNK)`` until end of file; the bytes read."""
+    got = 0
+    while True:
+        chunk = read(READ_CHUNK)
+        if not chunk:
+            return got
+        got += len(chunk)
 
 
 def _count_lines(reader) -> int:
@@ -210,17 +178,48 @@ def _count_lines(reader) -> int:
     return count
 
 
+def _timed_receive(theirs, data: bytes, consume: Callable[[], int]) -> Tuple[Timing, int]:
+    """The time ``consume()`` takes to take in ``data``, sent by a peer thread over ``theirs``
+    which then closes; with what ``consume`` returned."""
+    clock = Stopwatch()
+    peer = Peer(send_then_close, theirs, data)
+    result = consume()
+    elapsed = clock.stop()
+    peer.join()
+    return elapsed, result
+
+
+def read_impl(module, params) -> Timing:
+    ours, theirs = raw_pair(params["transport"])
+    sock = wrap(module, ours)
+    reader = sock.makefile("rb")
+    try:
+        elapsed, got = _timed_receive(theirs, payload(params["size"]),
+                                      lambda: _drain_reads(reader.read))
+    finally:
+        _close_all(reader, sock, theirs)
+    expect("makefile read", got, params["size"])
+    return elapsed
+
+
+def read_floor(params) -> Timing:
+    ours, theirs = raw_pair(params["transport"])
+    try:
+        elapsed, got = _timed_receive(theirs, payload(params["size"]),
+                                      lambda: _drain_reads(ours.recv))
+    finally:
+        _close_all(ours, theirs)
+    expect("recv loop", got, params["size"])
+    return elapsed
+
+
 def readline_impl(module, params) -> Timing:
     ours, theirs = raw_pair(params["transport"])
     sock = wrap(module, ours)
     reader = sock.makefile("rb")
     text = lines(params["size"])
     try:
-        clock = Stopwatch()
-        peer = Peer(send_then_close, theirs, text)
-        count = _count_lines(reader)
-        elapsed = clock.stop()
-        peer.join()
+        elapsed, count = _timed_receive(theirs, text, lambda: _count_lines(reader))
     finally:
         _close_all(reader, sock, theirs)
     expect("makefile readline (lines)", count, len(text) // len(LINE))
@@ -233,11 +232,7 @@ def readline_floor(params) -> Timing:
     reader = open(ours.fileno(), "rb", closefd=False)
     text = lines(params["size"])
     try:
-        clock = Stopwatch()
-        peer = Peer(send_then_close, theirs, text)
-        count = _count_lines(reader)
-        elapsed = clock.stop()
-        peer.join()
+        elapsed, count = _timed_receive(theirs, text, lambda: _count_lines(reader))
     finally:
         _close_all(reader, ours, theirs)
     expect("os read readline (lines)", count, len(text) // len(LINE))
