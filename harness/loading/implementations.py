@@ -27,8 +27,7 @@ import pytest
 from harness.model import paths, toml
 from harness.model.versions import parse_version, running_python
 
-ROOT = paths.ROOT
-IMPLEMENTATIONS_DIR = ROOT / "implementations"
+IMPLEMENTATIONS_DIR = paths.ROOT / "implementations"
 METADATA_FILE = "impl.toml"
 EXPECTATIONS_FILE = "expectations.toml"
 ENTRY_POINT_GROUP = "sockspec.implementations"
@@ -217,7 +216,7 @@ def _semantics(value: Optional[str]) -> Tuple[int, ...]:
 
 def _shown(path: Path) -> str:
     try:
-        return str(path.relative_to(ROOT))
+        return str(path.relative_to(paths.ROOT))
     except ValueError:
         return str(path)
 
