@@ -187,33 +187,6 @@ def test_lifecycle_close_with_makefile_keeps_descriptor_until_last_file(impl, un
     assert peer.recv(16) == b""
 
 
-@spec("socket.close", "socket.makefile")
-def test_lifecycle_makefile_still_works_after_socket_close(impl, tcp_pair):
-    sock, peer = tcp_pair
-    writer = sock.makefile("wb")
-    try:
-        sock.close()
-        writer.write(b"after close")
-        writer.flush()
-        assert recv_exactly(peer, 11) == b"after close"
-    finally:
-        writer.close()
-    assert peer.recv(16) == b""
-
-
-@spec("socket.makefile", "SocketIO.close")
-def test_lifecycle_closing_makefile_leaves_socket_open(impl, tcp_pair):
-    sock, peer = tcp_pair
-    fd = sock.fileno()
-    reader = sock.makefile("rb")
-    reader.close()
-    assert sock._io_refs == 0
-    assert sock._closed is False
-    assert sock.fileno() == fd
-    sock.sendall(b"ok")
-    assert recv_exactly(peer, 2) == b"ok"
-
-
 @spec("SocketIO.close", "socket._decref_socketios", needs=["af_unix"])
 def test_lifecycle_makefile_closed_twice_counts_once(impl, unix_pair):
     sock, peer = unix_pair
