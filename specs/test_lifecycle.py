@@ -75,26 +75,8 @@ def test_lifecycle_exit_after_close_with_makefile_keeps_descriptor(impl, unix_pa
 
 
 @spec("socket.__exit__")
-def test_lifecycle_exit_skips_close_when_already_closed(impl):
-    calls = []
-
-    class Counting(impl.socket):
-        __slots__ = ()
-
-        def close(self):
-            calls.append("close")
-            super().close()
-
-    sock = Counting()
-    fd = sock.fileno()
-    with sock:
-        sock.close()
-    assert calls == ["close"]
-    assert not fd_is_open(fd)
-
-
-@spec("socket.__exit__")
-def test_lifecycle_exit_calls_close_when_open(impl):
+@pytest.mark.parametrize("closed_in_block", [True, False], ids=["already_closed", "open"])
+def test_lifecycle_exit_closes_exactly_once(impl, closed_in_block):
     calls = []
 
     class Counting(impl.socket):
@@ -106,6 +88,8 @@ def test_lifecycle_exit_calls_close_when_open(impl):
 
     with Counting() as sock:
         fd = sock.fileno()
+        if closed_in_block:
+            sock.close()
     assert calls == ["close"]
     assert not fd_is_open(fd)
 
