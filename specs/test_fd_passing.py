@@ -143,31 +143,24 @@ def test_fd_passing_send_fds_keeps_senders_descriptors_open(impl, unix_pair, pip
 
 
 @spec("send_fds", since="3.9", needs=["scm_rights"])
-def test_fd_passing_send_fds_ignores_address(impl, unix_pair, files, tmp_path):
-    # gh-107898: an address given to sendmsg() on a connected stream socket would fail
-    # with EISCONN; send_fds() does not pass it on.
+@pytest.mark.parametrize("ignored, payload", [("address", b"addressed"), ("flags", b"abc")],
+                         ids=["address", "flags"])
+def test_fd_passing_send_fds_ignores_argument(impl, unix_pair, files, tmp_path, ignored,
+                                              payload):
+    # address (gh-107898): given to sendmsg() on a connected stream socket it would fail with
+    # EISCONN; send_fds() does not pass it on.
+    # flags (gh-127840): with MSG_OOB honoured the last byte would go out of band (or sendmsg
+    # would fail with EOPNOTSUPP); send_fds() drops the flags, so every byte arrives in band.
     sock, peer = unix_pair
     sent = files(1)
-    nowhere = str(tmp_path / "no-such-socket")
-    assert impl.send_fds(sock, [b"addressed"], sent, 0, nowhere) == 9
+    if ignored == "address":
+        extra = (0, str(tmp_path / "no-such-socket"))
+    else:
+        extra = (_socket.MSG_OOB,)
+    assert impl.send_fds(sock, [payload], sent, *extra) == len(payload)
     data, received, _flags = _peer_recv(peer, 100, 4)
     try:
-        assert data == b"addressed"
-        assert len(received) == 1 and _same_file(received[0], sent[0])
-    finally:
-        close_fds(received)
-
-
-@spec("send_fds", since="3.9", needs=["scm_rights"])
-def test_fd_passing_send_fds_ignores_flags(impl, unix_pair, files):
-    # gh-127840: with MSG_OOB honoured the last byte would go out of band (or sendmsg would
-    # fail with EOPNOTSUPP); send_fds() drops the flags, so every byte arrives in band.
-    sock, peer = unix_pair
-    sent = files(1)
-    assert impl.send_fds(sock, [b"abc"], sent, _socket.MSG_OOB) == 3
-    data, received, _flags = _peer_recv(peer, 100, 4)
-    try:
-        assert data == b"abc"
+        assert data == payload
         assert len(received) == 1 and _same_file(received[0], sent[0])
     finally:
         close_fds(received)
