@@ -12,19 +12,12 @@ import weakref
 import pytest
 
 from fixtures.peers import fd_is_open
-from harness.model.spec import spec
+from harness.model.spec import case, spec
 
 
 def _raw_fd(family, kind):
     """A descriptor made by the trusted ``_socket`` module (the caller owns it)."""
     return _socket.socket(family, kind).detach()
-
-
-def _close_fd_quietly(fd):
-    try:
-        os.close(fd)
-    except OSError:
-        pass
 
 
 @spec("socket.__init__")
@@ -62,93 +55,33 @@ def test_constructor_only_family_defaults_type_and_proto(impl):
         assert sock.getsockopt(_socket.SOL_SOCKET, _socket.SO_TYPE) == _socket.SOCK_STREAM
 
 
-@spec("socket.__init__", platforms=["linux"], needs=["af_unix"])
-@pytest.mark.parametrize(
-    "family_name, kind_name, proto",
-    [
-        pytest.param("AF_UNIX", "SOCK_STREAM", 0, id="stream"),
-        pytest.param("AF_UNIX", "SOCK_DGRAM", 0, id="dgram"),
-    ],
-)
-def test_constructor_fileno_detects_unix_family_type_proto(impl, family_name, kind_name, proto):
-    fd = _raw_fd(getattr(_socket, family_name), getattr(_socket, kind_name))
-    try:
-        sock = impl.socket(fileno=fd)
-    except BaseException:
-        _close_fd_quietly(fd)
-        raise
-    with sock:
-        assert sock.fileno() == fd
-        assert sock.family == getattr(_socket, family_name)
-        assert sock.type == getattr(_socket, kind_name)
-        assert sock.proto == proto
-
-
 @spec("socket.__init__", platforms=["linux"])
 @pytest.mark.parametrize(
-    "family_name, kind_name, proto",
+    "family_name, kind_name, proto, args",
     [
-        pytest.param("AF_INET", "SOCK_STREAM", _socket.IPPROTO_TCP, id="tcp"),
-        pytest.param("AF_INET", "SOCK_DGRAM", _socket.IPPROTO_UDP, id="udp"),
+        case("AF_UNIX", "SOCK_STREAM", 0, (), id="unix_stream", needs=["af_unix"]),
+        case("AF_UNIX", "SOCK_DGRAM", 0, (), id="unix_dgram", needs=["af_unix"]),
+        pytest.param("AF_INET", "SOCK_STREAM", _socket.IPPROTO_TCP, (), id="tcp"),
+        pytest.param("AF_INET", "SOCK_DGRAM", _socket.IPPROTO_UDP, (), id="udp"),
+        case("AF_INET6", "SOCK_STREAM", _socket.IPPROTO_TCP, (), id="inet6", needs=["ipv6"]),
+        pytest.param("AF_INET", "SOCK_DGRAM", _socket.IPPROTO_UDP, (-1, -1, -1),
+                     id="explicit_minus_one"),
     ],
 )
-def test_constructor_fileno_detects_inet_family_type_proto(impl, family_name, kind_name, proto):
-    fd = _raw_fd(getattr(_socket, family_name), getattr(_socket, kind_name))
-    try:
-        sock = impl.socket(fileno=fd)
-    except BaseException:
-        _close_fd_quietly(fd)
-        raise
-    with sock:
-        assert sock.fileno() == fd
-        assert sock.family == getattr(_socket, family_name)
-        assert sock.type == getattr(_socket, kind_name)
-        assert sock.proto == proto
-
-
-@spec("socket.__init__", platforms=["linux"], needs=["ipv6"])
-def test_constructor_fileno_detects_inet6(impl):
-    fd = _raw_fd(_socket.AF_INET6, _socket.SOCK_STREAM)
-    try:
-        sock = impl.socket(fileno=fd)
-    except BaseException:
-        _close_fd_quietly(fd)
-        raise
-    with sock:
-        assert (sock.family, sock.type, sock.proto) == (
-            _socket.AF_INET6,
-            _socket.SOCK_STREAM,
-            _socket.IPPROTO_TCP,
-        )
-
-
-@spec("socket.__init__", platforms=["linux"])
-def test_constructor_fileno_with_explicit_minus_one_detects(impl):
-    fd = _raw_fd(_socket.AF_INET, _socket.SOCK_DGRAM)
-    try:
-        sock = impl.socket(-1, -1, -1, fd)
-    except BaseException:
-        _close_fd_quietly(fd)
-        raise
-    with sock:
-        assert (sock.family, sock.type, sock.proto) == (
-            _socket.AF_INET,
-            _socket.SOCK_DGRAM,
-            _socket.IPPROTO_UDP,
-        )
+def test_constructor_fileno_detects_family_type_proto(impl, adopted, family_name, kind_name,
+                                                      proto, args):
+    family, kind = getattr(_socket, family_name), getattr(_socket, kind_name)
+    sock, fd = adopted(_socket.socket(family, kind), *args)
+    assert sock.fileno() == fd
+    assert (sock.family, sock.type, sock.proto) == (family, kind, proto)
 
 
 @spec("socket.__init__")
-def test_constructor_fileno_wraps_the_same_descriptor(impl):
+def test_constructor_fileno_wraps_the_same_descriptor(impl, adopted):
     raw = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
     raw.bind(("127.0.0.1", 0))
     name = raw.getsockname()
-    fd = raw.detach()
-    try:
-        sock = impl.socket(fileno=fd)
-    except BaseException:
-        _close_fd_quietly(fd)
-        raise
+    sock, fd = adopted(raw)
     with sock:
         assert sock.fileno() == fd
         assert sock.getsockname() == name

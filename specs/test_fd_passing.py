@@ -46,6 +46,23 @@ def _peer_recv(peer, bufsize: int, maxfds: int):
     return data, list(fds), msg_flags
 
 
+def _recv(impl, sock, peer, data: bytes, fds, *args):
+    """The raw peer sends ``data`` with ``fds``: what ``impl.recv_fds(sock, *args)`` returns."""
+    _peer_send(peer, data, fds)
+    sock.settimeout(peers.PEER_TIMEOUT)
+    return impl.recv_fds(sock, *args)
+
+
+def _passed(impl, direction, unix_pair, data: bytes, fds, maxfds: int):
+    """``fds`` passed with ``data`` over ``unix_pair`` by the implementation's ``direction``
+    (``send_fds``: it sends and the raw peer receives; ``recv_fds``: the other way round):
+    (data, descriptors, msg_flags) as received."""
+    sock, peer = unix_pair
+    if direction == "send_fds":
+        impl.send_fds(sock, [data], fds)
+        return _peer_recv(peer, 100, maxfds)
+    data, received, msg_flags, _addr = _recv(impl, sock, peer, data, fds, 100, maxfds)
+    return data, received, msg_flags
 
 
 @pytest.fixture
@@ -80,12 +97,12 @@ def test_fd_passing_send_fds_returns_bytes_sent(impl, unix_pair, files, buffers,
     assert len(received) == 1
 
 
-@spec("send_fds", since="3.9", needs=["scm_rights"])
-def test_fd_passing_send_fds_delivers_data_and_descriptor(impl, unix_pair, pipe):
-    sock, peer = unix_pair
+@spec("send_fds", "recv_fds", since="3.9", needs=["scm_rights"])
+@pytest.mark.parametrize("direction", ["send_fds", "recv_fds"])
+def test_fd_passing_delivers_data_and_a_new_descriptor_of_the_same_file(impl, unix_pair, pipe,
+                                                                        direction):
     read_fd, write_fd = pipe
-    impl.send_fds(sock, [b"here is a pipe"], [write_fd])
-    data, received, _flags = _peer_recv(peer, 100, 4)
+    data, received, _flags = _passed(impl, direction, unix_pair, b"here is a pipe", [write_fd], 4)
     try:
         assert data == b"here is a pipe"
         assert len(received) == 1
@@ -97,17 +114,17 @@ def test_fd_passing_send_fds_delivers_data_and_descriptor(impl, unix_pair, pipe)
         close_fds(received)
 
 
-@spec("send_fds", since="3.9", needs=["scm_rights"])
-def test_fd_passing_send_fds_sends_many_descriptors_in_order(impl, unix_pair, files):
-    sock, peer = unix_pair
-    sent = files(3)
-    impl.send_fds(sock, [b"three"], sent)
-    data, received, flags = _peer_recv(peer, 100, 8)
+@spec("send_fds", "recv_fds", since="3.9", needs=["scm_rights"])
+@pytest.mark.parametrize("direction, count, maxfds", [("send_fds", 3, 8), ("recv_fds", 4, 4)],
+                         ids=["send_fds", "recv_fds"])
+def test_fd_passing_many_descriptors_in_order(impl, unix_pair, files, direction, count, maxfds):
+    sent = files(count)
+    data, received, flags = _passed(impl, direction, unix_pair, b"in order", sent, maxfds)
     try:
-        assert data == b"three"
-        assert len(received) == 3
+        assert data == b"in order"
+        assert len(received) == count
         assert not set(received) & set(sent)
-        assert [_same_file(r, s) for r, s in zip(received, sent)] == [True, True, True]
+        assert [_same_file(r, s) for r, s in zip(received, sent)] == [True] * count
         assert not flags & _socket.MSG_CTRUNC
     finally:
         close_fds(received)
@@ -126,31 +143,24 @@ def test_fd_passing_send_fds_keeps_senders_descriptors_open(impl, unix_pair, pip
 
 
 @spec("send_fds", since="3.9", needs=["scm_rights"])
-def test_fd_passing_send_fds_ignores_address(impl, unix_pair, files, tmp_path):
-    # gh-107898: an address given to sendmsg() on a connected stream socket would fail
-    # with EISCONN; send_fds() does not pass it on.
+@pytest.mark.parametrize("ignored, payload", [("address", b"addressed"), ("flags", b"abc")],
+                         ids=["address", "flags"])
+def test_fd_passing_send_fds_ignores_argument(impl, unix_pair, files, tmp_path, ignored,
+                                              payload):
+    # address (gh-107898): given to sendmsg() on a connected stream socket it would fail with
+    # EISCONN; send_fds() does not pass it on.
+    # flags (gh-127840): with MSG_OOB honoured the last byte would go out of band (or sendmsg
+    # would fail with EOPNOTSUPP); send_fds() drops the flags, so every byte arrives in band.
     sock, peer = unix_pair
     sent = files(1)
-    nowhere = str(tmp_path / "no-such-socket")
-    assert impl.send_fds(sock, [b"addressed"], sent, 0, nowhere) == 9
+    if ignored == "address":
+        extra = (0, str(tmp_path / "no-such-socket"))
+    else:
+        extra = (_socket.MSG_OOB,)
+    assert impl.send_fds(sock, [payload], sent, *extra) == len(payload)
     data, received, _flags = _peer_recv(peer, 100, 4)
     try:
-        assert data == b"addressed"
-        assert len(received) == 1 and _same_file(received[0], sent[0])
-    finally:
-        close_fds(received)
-
-
-@spec("send_fds", since="3.9", needs=["scm_rights"])
-def test_fd_passing_send_fds_ignores_flags(impl, unix_pair, files):
-    # gh-127840: with MSG_OOB honoured the last byte would go out of band (or sendmsg would
-    # fail with EOPNOTSUPP); send_fds() drops the flags, so every byte arrives in band.
-    sock, peer = unix_pair
-    sent = files(1)
-    assert impl.send_fds(sock, [b"abc"], sent, _socket.MSG_OOB) == 3
-    data, received, _flags = _peer_recv(peer, 100, 4)
-    try:
-        assert data == b"abc"
+        assert data == payload
         assert len(received) == 1 and _same_file(received[0], sent[0])
     finally:
         close_fds(received)
@@ -162,9 +172,7 @@ def test_fd_passing_send_fds_ignores_flags(impl, unix_pair, files):
 @spec("recv_fds", since="3.9", needs=["scm_rights"])
 def test_fd_passing_recv_fds_return_shape(impl, unix_pair, files):
     sock, peer = unix_pair
-    _peer_send(peer, b"shape", files(2))
-    sock.settimeout(peers.PEER_TIMEOUT)
-    result = impl.recv_fds(sock, 100, 4)
+    result = _recv(impl, sock, peer, b"shape", files(2), 100, 4)
     try:
         assert isinstance(result, tuple) and len(result) == 4
         data, fds, msg_flags, _addr = result
@@ -179,45 +187,10 @@ def test_fd_passing_recv_fds_return_shape(impl, unix_pair, files):
 @spec("recv_fds", since="3.9", needs=["scm_rights"], platforms=["linux"])
 def test_fd_passing_recv_fds_address_of_socketpair_is_none(impl, unix_pair, files):
     sock, peer = unix_pair
-    _peer_send(peer, b"addr", files(1))
-    sock.settimeout(peers.PEER_TIMEOUT)
-    _data, fds, _flags, addr = impl.recv_fds(sock, 100, 4)
+    _data, fds, _flags, addr = _recv(impl, sock, peer, b"addr", files(1), 100, 4)
     close_fds(fds)
     assert len(fds) == 1
     assert addr is None
-
-
-@spec("recv_fds", since="3.9", needs=["scm_rights"])
-def test_fd_passing_recv_fds_descriptor_is_new_and_same_file(impl, unix_pair, pipe):
-    sock, peer = unix_pair
-    read_fd, write_fd = pipe
-    _peer_send(peer, b"pipe", [write_fd])
-    sock.settimeout(peers.PEER_TIMEOUT)
-    data, fds, _flags, _addr = impl.recv_fds(sock, 100, 4)
-    try:
-        assert data == b"pipe"
-        assert len(fds) == 1
-        assert fds[0] not in (read_fd, write_fd)
-        assert _same_file(fds[0], write_fd)
-        os.write(fds[0], b"written through the received fd")
-        assert os.read(read_fd, 100) == b"written through the received fd"
-    finally:
-        close_fds(fds)
-
-
-@spec("recv_fds", since="3.9", needs=["scm_rights"])
-def test_fd_passing_recv_fds_many_descriptors_in_order(impl, unix_pair, files):
-    sock, peer = unix_pair
-    sent = files(4)
-    _peer_send(peer, b"four", sent)
-    sock.settimeout(peers.PEER_TIMEOUT)
-    data, fds, _flags, _addr = impl.recv_fds(sock, 100, 4)
-    try:
-        assert data == b"four"
-        assert len(fds) == 4
-        assert [_same_file(r, s) for r, s in zip(fds, sent)] == [True] * 4
-    finally:
-        close_fds(fds)
 
 
 @spec("recv_fds", since="3.9", needs=["scm_rights"])
@@ -253,9 +226,7 @@ def test_fd_passing_recv_fds_data_only_gives_empty_list(impl, unix_pair):
 @spec("recv_fds", since="3.9", needs=["scm_rights"])
 def test_fd_passing_recv_fds_bufsize_limits_data(impl, unix_pair, files):
     sock, peer = unix_pair
-    _peer_send(peer, b"abcdef", files(1))
-    sock.settimeout(peers.PEER_TIMEOUT)
-    data, fds, _flags, _addr = impl.recv_fds(sock, 3, 1)
+    data, fds, _flags, _addr = _recv(impl, sock, peer, b"abcdef", files(1), 3, 1)
     close_fds(fds)
     assert data == b"abc"
     assert len(fds) == 1
@@ -268,9 +239,7 @@ def test_fd_passing_recv_fds_truncates_to_maxfds(impl, unix_pair, files, maxfds)
     # Linux keeps the first maxfds descriptors and discards the others (gh-80931).
     sock, peer = unix_pair
     sent = files(3)
-    _peer_send(peer, b"three", sent)
-    sock.settimeout(peers.PEER_TIMEOUT)
-    data, fds, _flags, _addr = impl.recv_fds(sock, 100, maxfds)
+    data, fds, _flags, _addr = _recv(impl, sock, peer, b"three", sent, 100, maxfds)
     try:
         assert data == b"three"
         assert len(fds) == maxfds
@@ -280,26 +249,17 @@ def test_fd_passing_recv_fds_truncates_to_maxfds(impl, unix_pair, files, maxfds)
 
 
 @spec("recv_fds", since="3.9", needs=["scm_rights"])
-def test_fd_passing_recv_fds_truncation_sets_msg_ctrunc(impl, unix_pair, files):
+@pytest.mark.parametrize("maxfds", [1, 3, 5], ids=["truncated", "exact", "more"])
+def test_fd_passing_recv_fds_msg_ctrunc_only_when_truncated(impl, unix_pair, files, maxfds):
     sock, peer = unix_pair
-    _peer_send(peer, b"three", files(3))
-    sock.settimeout(peers.PEER_TIMEOUT)
-    data, fds, msg_flags, _addr = impl.recv_fds(sock, 100, 1)
+    data, fds, msg_flags, _addr = _recv(impl, sock, peer, b"three", files(3), 100, maxfds)
     close_fds(fds)
     assert data == b"three"
-    assert msg_flags & _socket.MSG_CTRUNC
-
-
-@spec("recv_fds", since="3.9", needs=["scm_rights"])
-@pytest.mark.parametrize("maxfds", [3, 5], ids=["exact", "more"])
-def test_fd_passing_recv_fds_no_msg_ctrunc_when_all_fit(impl, unix_pair, files, maxfds):
-    sock, peer = unix_pair
-    _peer_send(peer, b"three", files(3))
-    sock.settimeout(peers.PEER_TIMEOUT)
-    _data, fds, msg_flags, _addr = impl.recv_fds(sock, 100, maxfds)
-    close_fds(fds)
-    assert len(fds) == 3
-    assert not msg_flags & _socket.MSG_CTRUNC
+    if maxfds < 3:
+        assert msg_flags & _socket.MSG_CTRUNC
+    else:
+        assert len(fds) == 3
+        assert not msg_flags & _socket.MSG_CTRUNC
 
 
 @spec("recv_fds", since="3.9", needs=["scm_rights"], platforms=["linux"])
@@ -322,9 +282,7 @@ def test_fd_passing_recv_fds_ignores_msg_peek(impl, unix_pair, files):
     # gh-107898: MSG_PEEK is not passed on, so the message is consumed, not peeked at.
     sock, peer = unix_pair
     sent = files(1)
-    _peer_send(peer, b"first", sent)
-    sock.settimeout(peers.PEER_TIMEOUT)
-    data, fds, _flags, _addr = impl.recv_fds(sock, 100, 1, _socket.MSG_PEEK)
+    data, fds, _flags, _addr = _recv(impl, sock, peer, b"first", sent, 100, 1, _socket.MSG_PEEK)
     try:
         assert data == b"first"
         assert len(fds) == 1 and _same_file(fds[0], sent[0])

@@ -16,26 +16,12 @@ import os
 import pytest
 
 from fixtures.peers import PEER_TIMEOUT, fd_is_open, recv_exactly, recv_until_eof
-from harness.model.spec import spec
+from harness.model.spec import case, spec
 
 #: A short timeout for the reads that are meant to time out.
 SHORT_TIMEOUT = 0.02
-
-
-@pytest.fixture
-def unix(unix_pair):
-    """(implementation socket, raw peer) over AF_UNIX; reads on both ends are bounded."""
-    sock, peer = unix_pair
-    sock.settimeout(PEER_TIMEOUT)
-    return sock, peer
-
-
-@pytest.fixture
-def tcp(tcp_pair):
-    """(implementation socket, raw peer) over loopback TCP; reads on both ends are bounded."""
-    sock, peer = tcp_pair
-    sock.settimeout(PEER_TIMEOUT)
-    return sock, peer
+#: The connections a spec that holds for both runs over: fixtures ``unix`` and ``tcp``.
+FAMILIES = [case("unix", id="unix", needs=["af_unix"]), pytest.param("tcp", id="tcp")]
 
 
 def _pending(peer):
@@ -198,19 +184,10 @@ def test_makefile_unbuffered_write_sends_at_once(impl, unix):
 # -- reading ------------------------------------------------------------------------------
 
 
-@spec("socket.makefile", needs=["af_unix"])
-def test_makefile_read_all_until_eof_unix(impl, unix):
-    sock, peer = unix
-    data = bytes(range(256)) * 100
-    _send_eof(peer, data)
-    with sock.makefile("rb") as f:
-        assert f.read() == data
-        assert f.read() == b""
-
-
 @spec("socket.makefile")
-def test_makefile_read_all_until_eof_tcp(impl, tcp):
-    sock, peer = tcp
+@pytest.mark.parametrize("family", FAMILIES)
+def test_makefile_read_all_until_eof(impl, request, family):
+    sock, peer = request.getfixturevalue(family)
     data = bytes(range(256)) * 100
     _send_eof(peer, data)
     with sock.makefile("rb") as f:
@@ -356,20 +333,10 @@ def test_makefile_write_large_tcp(impl, tcp):
     assert recv_until_eof(peer) == data
 
 
-@spec("socket.makefile", needs=["af_unix"])
-def test_makefile_rwb_round_trip_unix(impl, unix):
-    sock, peer = unix
-    with sock.makefile("rwb") as f:
-        f.write(b"ping\n")
-        f.flush()
-        assert recv_exactly(peer, 5) == b"ping\n"
-        peer.sendall(b"pong\n")
-        assert f.readline() == b"pong\n"
-
-
 @spec("socket.makefile")
-def test_makefile_rwb_round_trip_tcp(impl, tcp):
-    sock, peer = tcp
+@pytest.mark.parametrize("family", FAMILIES)
+def test_makefile_rwb_round_trip(impl, request, family):
+    sock, peer = request.getfixturevalue(family)
     with sock.makefile("rwb") as f:
         f.write(b"ping\n")
         f.flush()
@@ -489,11 +456,18 @@ def test_makefile_io_after_file_close_raises_value_error(impl, unix, mode):
     assert f.closed
 
 
-@spec("socket.makefile", needs=["af_unix"])
-def test_makefile_file_close_leaves_socket_open(impl, unix):
-    sock, peer = unix
+@spec("socket.makefile", "SocketIO.close", "socket._decref_socketios")
+@pytest.mark.parametrize(
+    "family, buffering",
+    [case("unix", None, id="unix", needs=["af_unix"]), pytest.param("tcp", None, id="tcp"),
+     case("unix", 0, id="unix-unbuffered", needs=["af_unix"])],
+)
+def test_makefile_file_close_leaves_socket_open(impl, request, family, buffering):
+    sock, peer = request.getfixturevalue(family)
     fd = sock.fileno()
-    sock.makefile("rb").close()
+    sock.makefile("wb" if buffering == 0 else "rb", buffering=buffering).close()
+    assert sock._io_refs == 0
+    assert sock._closed is False
     assert fd_is_open(fd)
     assert sock.fileno() == fd
     sock.sendall(b"still")
@@ -514,9 +488,10 @@ def test_makefile_descriptor_survives_socket_close(impl, unix):
     assert not fd_is_open(fd)
 
 
-@spec("socket.makefile", "socket.close", needs=["af_unix"])
-def test_makefile_file_usable_after_socket_close(impl, unix):
-    sock, peer = unix
+@spec("socket.makefile", "socket.close")
+@pytest.mark.parametrize("family", FAMILIES)
+def test_makefile_file_usable_after_socket_close(impl, request, family):
+    sock, peer = request.getfixturevalue(family)
     f = sock.makefile("rwb")
     try:
         sock.close()
@@ -527,6 +502,7 @@ def test_makefile_file_usable_after_socket_close(impl, unix):
         assert f.readline() == b"in\n"
     finally:
         f.close()
+    assert peer.recv(16) == b""
 
 
 @spec("socket.makefile", "socket.close", "socket._decref_socketios", needs=["af_unix"])

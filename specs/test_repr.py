@@ -12,7 +12,7 @@ import os
 import pytest
 
 from fixtures.peers import fd_is_open, raw_unix_pair
-from harness.model.spec import spec
+from harness.model.spec import case, spec
 
 
 def _head(sock):
@@ -24,24 +24,34 @@ def _numbers(family, kind, proto=0):
     return f"family={int(family)}, type={int(kind)}, proto={proto}"
 
 
-@spec("socket.__repr__", since="3.11")
-def test_repr_unbound_inet_shows_wildcard_laddr(impl):
+#: How repr() writes family and type: numbers from 3.11, enum member names before.
+STYLES = [case("numbers", id="numbers", since="3.11"),
+          case("enum_names", id="enum_names", before="3.11")]
+
+
+def _fields(style, family_name, kind_name):
+    """The ``family=..., type=..., proto=0`` part of a repr() in ``style`` (see STYLES)."""
+    if style == "numbers":
+        return _numbers(getattr(_socket, family_name), getattr(_socket, kind_name))
+    return f"family=AddressFamily.{family_name}, type=SocketKind.{kind_name}, proto=0"
+
+
+def _assert_without_addresses(text, head):
+    """``text`` starts with ``head`` then ``family=``, ends at the proto, and has no address."""
+    assert text.startswith(f"{head}family=")
+    assert text.endswith(", proto=0>")
+    assert "laddr" not in text
+    assert "raddr" not in text
+
+
+@spec("socket.__repr__")
+@pytest.mark.parametrize("style", STYLES)
+def test_repr_unbound_inet_shows_wildcard_laddr(impl, style):
     with impl.socket() as sock:
         fd = sock.fileno()
         expected = (
-            f"{_head(sock)} fd={fd}, {_numbers(_socket.AF_INET, _socket.SOCK_STREAM)}, "
+            f"{_head(sock)} fd={fd}, {_fields(style, 'AF_INET', 'SOCK_STREAM')}, "
             "laddr=('0.0.0.0', 0)>"
-        )
-        assert repr(sock) == expected
-
-
-@spec("socket.__repr__", before="3.11")
-def test_repr_unbound_inet_enum_names_before_311(impl):
-    with impl.socket() as sock:
-        fd = sock.fileno()
-        expected = (
-            f"{_head(sock)} fd={fd}, family=AddressFamily.AF_INET, "
-            "type=SocketKind.SOCK_STREAM, proto=0, laddr=('0.0.0.0', 0)>"
         )
         assert repr(sock) == expected
 
@@ -59,46 +69,27 @@ def test_repr_bound_inet_shows_laddr(impl):
 
 
 @spec("socket.__repr__", needs=["af_unix"])
-def test_repr_unbound_unix_has_no_laddr(impl):
-    with impl.socket(_socket.AF_UNIX, _socket.SOCK_STREAM) as sock:
-        text = repr(sock)
-        assert text.startswith(f"{_head(sock)} fd={sock.fileno()}, family=")
-        assert text.endswith(", proto=0>")
-        assert "laddr" not in text
-        assert "raddr" not in text
+@pytest.mark.parametrize("made_by", ["socket", "socketpair"])
+def test_repr_unix_has_no_empty_addresses(impl, request, made_by):
+    if made_by == "socket":
+        sock = impl.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+        request.addfinalizer(sock.close)
+    else:
+        sock, _peer = request.getfixturevalue("unix_pair")
+    _assert_without_addresses(repr(sock), f"{_head(sock)} fd={sock.fileno()}, ")
 
 
-@spec("socket.__repr__", since="3.11")
-def test_repr_connected_shows_laddr_and_raddr(impl, tcp_pair):
+@spec("socket.__repr__")
+@pytest.mark.parametrize("style", STYLES)
+def test_repr_connected_shows_laddr_and_raddr(impl, tcp_pair, style):
     sock, peer = tcp_pair
     laddr = sock.getsockname()
     raddr = peer.getsockname()
     expected = (
-        f"{_head(sock)} fd={sock.fileno()}, {_numbers(_socket.AF_INET, _socket.SOCK_STREAM)}, "
+        f"{_head(sock)} fd={sock.fileno()}, {_fields(style, 'AF_INET', 'SOCK_STREAM')}, "
         f"laddr={laddr}, raddr={raddr}>"
     )
     assert repr(sock) == expected
-
-
-@spec("socket.__repr__", before="3.11")
-def test_repr_connected_enum_names_before_311(impl, tcp_pair):
-    sock, peer = tcp_pair
-    expected = (
-        f"{_head(sock)} fd={sock.fileno()}, family=AddressFamily.AF_INET, "
-        f"type=SocketKind.SOCK_STREAM, proto=0, laddr={sock.getsockname()}, "
-        f"raddr={peer.getsockname()}>"
-    )
-    assert repr(sock) == expected
-
-
-@spec("socket.__repr__", needs=["af_unix"])
-def test_repr_unix_socketpair_has_no_empty_addresses(impl, unix_pair):
-    sock, _peer = unix_pair
-    text = repr(sock)
-    assert text.startswith(f"{_head(sock)} fd={sock.fileno()}, family=")
-    assert text.endswith(", proto=0>")
-    assert "laddr" not in text
-    assert "raddr" not in text
 
 
 @spec("socket.__repr__", needs=["af_unix"])
@@ -131,11 +122,7 @@ def test_repr_closed_with_open_makefile_shows_real_fd_without_addresses(impl, tc
     try:
         sock.close()
         assert fd_is_open(fd)
-        text = repr(sock)
-        assert text.startswith(f"{_head(sock)} [closed] fd={fd}, family=")
-        assert text.endswith(", proto=0>")
-        assert "laddr" not in text
-        assert "raddr" not in text
+        _assert_without_addresses(repr(sock), f"{_head(sock)} [closed] fd={fd}, ")
     finally:
         reader.close()
     assert not fd_is_open(fd)
@@ -156,23 +143,13 @@ def test_repr_closed_with_open_makefile_full_text(impl, tcp_pair):
         reader.close()
 
 
-@spec("socket.__repr__", "socket.close", since="3.11")
-def test_repr_really_closed_shows_minus_one_and_no_laddr(impl):
+@spec("socket.__repr__", "socket.close")
+@pytest.mark.parametrize("style", STYLES)
+def test_repr_really_closed_shows_minus_one_and_no_laddr(impl, style):
     sock = impl.socket()
     sock.bind(("127.0.0.1", 0))
     sock.close()
-    expected = f"{_head(sock)} [closed] fd=-1, {_numbers(_socket.AF_INET, _socket.SOCK_STREAM)}>"
-    assert repr(sock) == expected
-
-
-@spec("socket.__repr__", "socket.close", before="3.11")
-def test_repr_really_closed_enum_names_before_311(impl):
-    sock = impl.socket()
-    sock.close()
-    expected = (
-        f"{_head(sock)} [closed] fd=-1, family=AddressFamily.AF_INET, "
-        "type=SocketKind.SOCK_STREAM, proto=0>"
-    )
+    expected = f"{_head(sock)} [closed] fd=-1, {_fields(style, 'AF_INET', 'SOCK_STREAM')}>"
     assert repr(sock) == expected
 
 
@@ -224,14 +201,9 @@ def test_repr_base_class_name(impl):
 
 
 @spec("socket.__repr__")
-def test_repr_proto_from_detected_descriptor(impl):
-    raw = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
-    try:
-        sock = impl.socket(fileno=raw.fileno())
-    finally:
-        raw.detach()
-    with sock:
-        assert f", proto={_socket.IPPROTO_TCP}, " in repr(sock)
+def test_repr_proto_from_detected_descriptor(impl, adopted):
+    sock, _fd = adopted(_socket.socket(_socket.AF_INET, _socket.SOCK_STREAM))
+    assert f", proto={_socket.IPPROTO_TCP}, " in repr(sock)
 
 
 @spec("socket.__repr__")

@@ -28,14 +28,6 @@ MAX_FILL_CHUNKS = 2000
 CHUNK = 65536
 
 
-@pytest.fixture
-def unix(unix_pair):
-    """(implementation socket, raw peer) over AF_UNIX; reads on both ends are bounded."""
-    sock, peer = unix_pair
-    sock.settimeout(PEER_TIMEOUT)
-    return sock, peer
-
-
 @contextlib.contextmanager
 def _unraisable_swallowed():
     """Collect what finalisers report while the block runs (and a gc pass at its end)."""
@@ -415,16 +407,6 @@ def test_socketio_close_is_idempotent(impl, unix):
     assert fd_is_open(fd)
     second.close()
     assert not fd_is_open(fd)
-
-
-@spec("SocketIO.close", "socket._decref_socketios", needs=["af_unix"])
-def test_socketio_close_leaves_open_socket_open(impl, unix):
-    sock, peer = unix
-    fd = sock.fileno()
-    sock.makefile("wb", buffering=0).close()
-    assert fd_is_open(fd)
-    sock.sendall(b"ok")
-    assert recv_exactly(peer, 2) == b"ok"
 
 
 @spec("SocketIO.close", "socket._decref_socketios", needs=["af_unix"])

@@ -3,6 +3,7 @@ class) and the TCP fallback ``_fallback_socketpair`` (argument checks, loopback 
 peer verification against an interloper: gh-122133 / CVE-2024-3219)."""
 
 import _socket
+import contextlib
 import errno
 import os
 
@@ -10,7 +11,7 @@ import pytest
 
 from fixtures.peers import PEER_TIMEOUT, fd_is_open, recv_exactly
 from fixtures.peers import open_fds as _open_fds
-from harness.model.spec import spec
+from harness.model.spec import case, spec
 
 AF_UNIX = getattr(_socket, "AF_UNIX", None)
 
@@ -289,54 +290,60 @@ def test_fallback_socketpair_ends_are_non_inheritable(impl):
         assert os.get_inheritable(b.fileno()) is False
 
 
-def _inject_interloper(impl, monkeypatch, interlopers):
-    """Make a raw ``_socket`` client connect to the fallback's listener before its own client."""
+@pytest.fixture
+def interlopers(impl, monkeypatch):
+    """Raw ``_socket`` clients that connect to a fallback socketpair's listener before its own
+    client (one a listen() call); closed afterwards."""
+    made = []
     real_listen = impl.socket.listen
 
     def listen(self, *args):
         real_listen(self, *args)
         raw = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
-        interlopers.append(raw)
+        made.append(raw)
         raw.settimeout(PEER_TIMEOUT)
         raw.connect(self.getsockname()[:2])
 
     monkeypatch.setattr(impl.socket, "listen", listen)
+    yield made
+    for raw in made:
+        raw.close()
 
 
-@spec("_fallback_socketpair")
-def test_fallback_socketpair_rejects_interloper(impl, monkeypatch):
-    interlopers = []
-    _inject_interloper(impl, monkeypatch, interlopers)
-    result = None
-    try:
-        with pytest.raises(OSError):
-            result = impl._fallback_socketpair()
-    finally:
-        for end in result or ():
-            end.close()
-        for raw in interlopers:
-            raw.close()
-    assert len(interlopers) == 1
-
-
-@spec("_fallback_socketpair")
-def test_fallback_socketpair_interloper_leaves_no_descriptor_open(impl, monkeypatch):
-    interlopers = []
-    _inject_interloper(impl, monkeypatch, interlopers)
-    before = _open_fds()
+@contextlib.contextmanager
+def _refused(make):
+    """``make()`` raises OSError: the block runs with its ExceptionInfo still alive; whatever
+    ``make()`` returned instead is closed."""
     result = None
     try:
         with pytest.raises(OSError) as info:
-            result = impl._fallback_socketpair()
+            result = make()
+        yield info
+    finally:
+        for end in result or ():
+            end.close()
+
+
+@spec("_fallback_socketpair")
+def test_fallback_socketpair_rejects_interloper(impl, interlopers):
+    with _refused(impl._fallback_socketpair):
+        pass
+    assert len(interlopers) == 1
+
+
+@spec("_fallback_socketpair", "socketpair")
+@pytest.mark.parametrize(
+    "call",
+    [pytest.param("_fallback_socketpair", id="fallback"),
+     case("socketpair", id="without_native", platforms=["win32"])],
+)
+def test_socketpair_interloper_leaves_no_descriptor_open(impl, interlopers, call):
+    before = _open_fds()
+    with _refused(getattr(impl, call)) as info:
         assert len(interlopers) == 1
         # Checked while the exception (and its traceback) is still alive, so sockets
         # only reachable from the traceback count as left open.
         assert _open_fds() == before | {interlopers[0].fileno()}, info.value
-    finally:
-        for end in result or ():
-            end.close()
-        for raw in interlopers:
-            raw.close()
 
 
 # -- without a native socketpair (Windows): socketpair is the fallback ---------------------
@@ -364,24 +371,6 @@ def test_socketpair_without_native_rejects_unix_family(impl):
     with pytest.raises(ValueError) as info:
         impl.socketpair(AF_UNIX if AF_UNIX is not None else 1)
     assert str(info.value) == FAMILY_MESSAGE
-
-
-@spec("socketpair", platforms=["win32"])
-def test_socketpair_without_native_refuses_interloper_and_closes_both_ends(impl, monkeypatch):
-    interlopers = []
-    _inject_interloper(impl, monkeypatch, interlopers)
-    before = _open_fds()
-    result = None
-    try:
-        with pytest.raises(OSError) as info:
-            result = impl.socketpair()
-        assert len(interlopers) == 1
-        assert _open_fds() == before | {interlopers[0].fileno()}, info.value
-    finally:
-        for end in result or ():
-            end.close()
-        for raw in interlopers:
-            raw.close()
 
 
 @spec("_fallback_socketpair")

@@ -1,6 +1,6 @@
 """Synthetic results files: the samples under harness/report/samples/ and large sets for benchmarks.
 
-Every document made here passes ``harness.results.validate``. The samples are deterministic, so
+Every document made here passes ``harness.documents.results.validate``. The samples are deterministic, so
 ``python -m harness.report.sample_results`` rewrites harness/report/samples/ byte for byte (the tests check it).
 """
 
@@ -94,7 +94,7 @@ def write_documents(documents: Iterable[Dict[str, Any]], folder: Path) -> List[P
 CATALOGUE: List[Tuple[str, str, List[str]]] = [
     ("constructor_explicit_proto_is_kept", "constructor", ["socket.__init__"]),
     ("constructor_descriptor_is_not_inheritable", "constructor", ["socket.__init__"]),
-    ("constructor_fileno_detects_inet6", "constructor", ["socket.__init__"]),
+    ("constructor_fileno_detects_family_type_proto[inet6]", "constructor", ["socket.__init__"]),
     ("create_connection_refused_raises_connection_refused_error", "create_connection",
      ["create_connection"]),
     ("create_connection_all_errors_raises_group_of_each_error", "create_connection",
@@ -106,14 +106,14 @@ CATALOGUE: List[Tuple[str, str, List[str]]] = [
     ("errortab_would_block_message_ends_with_period_on_windows", "errortab", ["errorTab"]),
     ("errortab_not_bound_by_star_import_outside_windows", "errortab", ["errorTab"]),
     ("fd_passing_recv_fds_return_shape", "fd_passing", ["recv_fds"]),
-    ("fd_passing_send_fds_sends_many_descriptors_in_order", "fd_passing", ["send_fds"]),
+    ("fd_passing_many_descriptors_in_order[send_fds]", "fd_passing", ["send_fds"]),
     ("getfqdn_with_no_aliases_returns_primary_hostname", "getfqdn", ["getfqdn"]),
     ("getfqdn_none_raises_attribute_error", "getfqdn", ["getfqdn"]),
     ("lifecycle_with_closes_socket_and_descriptor", "lifecycle", ["socket.__exit__"]),
     ("lifecycle_second_close_leaves_reused_descriptor_alone", "lifecycle", ["socket.close"]),
     ("makefile_readline_binary", "makefile", ["socket.makefile"]),
     ("makefile_eof_after_peer_shutdown", "makefile", ["socket.makefile"]),
-    ("makefile_rwb_round_trip_tcp", "makefile", ["socket.makefile", "SocketIO.readinto"]),
+    ("makefile_rwb_round_trip[tcp]", "makefile", ["socket.makefile", "SocketIO.readinto"]),
     ("makefile_text_errors_replace", "makefile", ["socket.makefile"]),
     ("makefile_read_timeout_is_timeout_error", "makefile", ["socket.makefile"]),
     ("repr_base_class_name", "repr", ["socket.__repr__"]),
@@ -198,7 +198,7 @@ def _finding(spec_id: str, config: Tuple, night: int) -> Optional[Dict[str, Any]
         return {"outcome": outcomes.XPASS, "expectation": {
             **SOCKETPAIR_EXPECTATION, "reason": "macOS 14 decoder difference",
             "link": "https://example.org/sockspec/12"}}
-    if spec_id == "makefile_rwb_round_trip_tcp" and impl == "gevent":
+    if spec_id == "makefile_rwb_round_trip[tcp]" and impl == "gevent":
         return _fail("AssertionError: assert b'\\x00\\x00' == b'\\x00\\x00\\x01'\n"
                      "Falsifying example: " + HYPOTHESIS["example"], "AssertionError",
                      hypothesis=HYPOTHESIS)
@@ -210,7 +210,7 @@ def _finding(spec_id: str, config: Tuple, night: int) -> Optional[Dict[str, Any]
     if key == ("fd_passing_recv_fds_return_shape", "gevent", "linux"):
         return {"outcome": outcomes.CRASH, "message": "worker 'gw1' crashed while running "
                 "'specs/test_fd_passing.py::test_fd_passing_recv_fds_return_shape'"}
-    if key == ("fd_passing_send_fds_sends_many_descriptors_in_order", "gevent", "darwin"):
+    if key == ("fd_passing_many_descriptors_in_order[send_fds]", "gevent", "darwin"):
         return {"outcome": outcomes.MISSING, "message": "never ran"}
     if key == ("constructor_descriptor_is_not_inheritable", "reference", "win32"):
         if night == 0:
