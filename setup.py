@@ -126,6 +126,7 @@ setup(
     package_dir=PACKAGE_DIR,
     package_data={
         "sockspec.harness.report": ["templates/*"],
+        "sockspec.specs": ["renamed.toml"],
         "sockspec.implementations": ["*/impl.toml", "*/expectations.toml", "*/*.py"],
     },
     cmdclass={"build_py": BuildPy},

@@ -157,3 +157,47 @@ def test_python_condition_may_list_one_range_per_line_of_python():
     assert entry.applies({"python": "3.12.1"})
     assert not entry.applies({"python": "3.11.10"})
     assert not entry.applies({"python": "3.13.0"})
+
+
+def test_entry_under_a_renamed_id_applies_to_the_new_id_and_says_so(project):
+    # specs/renamed.toml: lifecycle_exit_calls_close_when_open became
+    # lifecycle_exit_closes_exactly_once[open]
+    project.spec_file("lifecycle", """
+        @spec("socket.__exit__")
+        @pytest.mark.parametrize("state", ["open"])
+        def test_lifecycle_exit_closes_exactly_once(impl, state):
+            raise ConnectionRefusedError(111, "refused")
+    """)
+    known = project.expectations(_entry("lifecycle_exit_calls_close_when_open"))
+    result = project.run("--impl", "socket", "--expectations", str(known))
+    record = project.records()["lifecycle_exit_closes_exactly_once[open]"]
+    assert record["outcome"] == "xfail"
+    assert project.document()["stale_expectations"] == []
+    assert (f"RENAMED {known}:2: 'lifecycle_exit_calls_close_when_open' is now "
+            "'lifecycle_exit_closes_exactly_once[open]'") in result.stdout.str()
+    assert result.ret == 0
+
+
+def test_renames_follow_chains_and_refuse_circles(tmp_path):
+    from harness.model import renames
+
+    path = tmp_path / "renamed.toml"
+    path.write_text('[renamed]\na = "b"\nb = "c"\n')
+    assert renames.load(path) == {"a": "c", "b": "c"}
+    path.write_text('[renamed]\na = "b"\nb = "a"\n')
+    with pytest.raises(renames.RenamesError, match="circle"):
+        renames.load(path)
+    path.write_text('[renamed]\na = 1\n')
+    with pytest.raises(renames.RenamesError, match=str(path)):
+        renames.load(path)
+
+
+def test_every_rename_names_a_spec_that_exists():
+    from harness.model import renames
+    from harness.runner import catalogue
+
+    known = {entry["id"] for entry in catalogue.collect()}
+    table = renames.load()
+    assert table, "specs/renamed.toml lists the ids that changed"
+    assert sorted(new for new in set(table.values()) if new not in known) == []
+    assert sorted(old for old in table if old in known) == []

@@ -111,3 +111,19 @@ def test_registered_expectations_are_in_format_2():
     for path in sorted((ROOT / "implementations").glob("*/expectations.toml")):
         assert toml.loads(path.read_text()).get("format") == 2, path
         assert expectations.load(path).entries
+
+
+def test_entries_under_renamed_ids_move_to_the_new_id(tmp_path, capsys):
+    # specs/renamed.toml: makefile_rwb_round_trip_tcp became makefile_rwb_round_trip[tcp]
+    target = tmp_path / "mine.toml"
+    target.write_text(
+        "format = 2\n\n[causes.c]\nreason = \"r\"\nlink = \"l\"\n\n[specs]\n"
+        "makefile_rwb_round_trip_tcp = { cause = \"c\" }  # my note\n")
+    doc = _write(tmp_path, "r.json", _document("3.13.0", {"makefile_rwb_round_trip[tcp]": "xfail"}))
+    assert main.main(["update-expectations", str(doc), "-o", str(target)]) == 0
+    out = capsys.readouterr().out
+    assert f"RENAMED {target}: makefile_rwb_round_trip_tcp -> makefile_rwb_round_trip[tcp]" in out
+    assert "STALE" not in out
+    assert [(e.spec_id, e.cause) for e in expectations.load(target).entries] == [
+        ("makefile_rwb_round_trip[tcp]", "c")]
+    assert "# my note" in target.read_text()

@@ -13,6 +13,7 @@ from typing import List
 
 from harness.cli.common import EXIT_OK, CommandError, add_output
 from harness.documents import results
+from harness.model import renames
 from harness.model.expectations import PLACEHOLDER, ExpectationsError
 from harness.model.expectations_update import migrate, update
 
@@ -54,10 +55,12 @@ def command_update(args) -> int:
         if not documents:
             raise CommandError("no results files in " + ", ".join(args.results))
         target = Path(args.output)
-        change = update(documents, target, prune=args.prune)
-    except (results.ResultsError, ExpectationsError) as exc:
+        change = update(documents, target, prune=args.prune, renames=renames.load())
+    except (results.ResultsError, ExpectationsError, renames.RenamesError) as exc:
         raise CommandError(str(exc)) from None
     _write(target, change.text)
+    for old, new in change.renamed:
+        print(f"RENAMED {target}: {old} -> {new}")
     for entry in change.stale:
         state = "removed" if entry in change.pruned else "no longer fails"
         print(f"STALE {target}:{entry.line}: {entry.spec_id} {state}")

@@ -74,6 +74,8 @@ class KnownFailure:
     cause: Optional[str] = None
     #: the file the entry was read from
     path: Optional[Path] = dataclasses.field(default=None, compare=False)
+    #: the id the file names, when that id was renamed to ``spec_id`` (harness.model.renames)
+    renamed_from: Optional[str] = dataclasses.field(default=None, compare=False)
 
     def applies(self, context: Mapping[str, str]) -> bool:
         for key in LIST_KEYS:
@@ -129,6 +131,21 @@ class Expectations:
             if entry.applies(context):
                 return entry
         return None
+
+    def follow(self, renames: Mapping[str, str]) -> Expectations:
+        """The same entries, those under a renamed spec id moved to its new id."""
+        if not any(entry.spec_id in renames for entry in self.entries):
+            return self
+        entries = [
+            dataclasses.replace(entry, spec_id=renames[entry.spec_id], renamed_from=entry.spec_id)
+            if entry.spec_id in renames else entry
+            for entry in self.entries
+        ]
+        return Expectations(self.path, entries, paths=self.paths)
+
+    def renamed(self) -> List[KnownFailure]:
+        """Entries the file names by an old id (their ``renamed_from``)."""
+        return [e for e in self.entries if e.renamed_from is not None]
 
     def stale(self, known_ids: Iterable[str]) -> List[KnownFailure]:
         """Entries naming a spec id that does not exist in the suite."""

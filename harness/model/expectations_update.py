@@ -5,8 +5,9 @@ unexpected failure (with the fingerprint observed and, when the failure is bound
 Pythons, a ``python`` condition), reports the entries whose spec no longer fails and, when
 asked, removes them. The file is edited with tomlkit, so comments and the entries it does not
 touch stay as they were. New entries refer to a placeholder cause whose reason and link hold
-:data:`harness.expectations.PLACEHOLDER`: the file fails validation until a person has
-written why the specs fail.
+:data:`harness.model.expectations.PLACEHOLDER`: the file fails validation until a person has
+written why the specs fail. Entries under a renamed spec id (``harness.model.renames``) move
+to the new id.
 
 ``migrate`` turns a format-1 file into format 2: one cause per distinct reason and link.
 """
@@ -51,6 +52,8 @@ class Update:
     stale: List[KnownFailure]
     pruned: List[KnownFailure]
     placeholder_cause: Optional[str]
+    #: (old id, new id) of the keys moved
+    renamed: List[Tuple[str, str]] = dataclasses.field(default_factory=list)
 
 
 # -- what the results say --------------------------------------------------------------------
@@ -158,17 +161,49 @@ def _entries(path: Path, text: Optional[str]) -> List[KnownFailure]:
     return Checker(path, unfilled).format2(tomlkit.parse(unfilled).unwrap())
 
 
-def update(documents: Sequence[Mapping[str, Any]], path: Path, prune: bool = False) -> Update:
+def _as_list(value) -> List[Any]:
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _merge_entries(specs, spec_id: str, entries: List[Any]) -> None:
+    """Put ``entries`` under ``spec_id``, after any it already has."""
+    if spec_id in specs:
+        entries = _as_list(specs[spec_id]) + entries
+    if len(entries) == 1:
+        specs[spec_id] = entries[0]
+    else:
+        array = tomlkit.array()
+        array.extend(entries)
+        specs[spec_id] = array
+
+
+def _follow_renames(specs, renames: Mapping[str, str]) -> List[Tuple[str, str]]:
+    moved = [(old, renames[old]) for old in list(specs) if old in renames]
+    for old, new in moved:
+        entries = _as_list(specs[old])
+        del specs[old]
+        _merge_entries(specs, new, entries)
+    return moved
+
+
+def update(documents: Sequence[Mapping[str, Any]], path: Path, prune: bool = False,
+           renames: Optional[Mapping[str, str]] = None) -> Update:
     """Add the unexpected failures of ``documents`` to the format-2 file ``path``."""
     path = Path(path)
+    renames = renames or {}
     document, text = _load_document(path)
-    existing = _entries(path, text)
+    existing = [
+        dataclasses.replace(e, spec_id=renames[e.spec_id], renamed_from=e.spec_id)
+        if e.spec_id in renames else e
+        for e in _entries(path, text)
+    ]
     by_spec: Dict[str, List[KnownFailure]] = {}
     for entry in existing:
         by_spec.setdefault(entry.spec_id, []).append(entry)
 
     causes = document.setdefault("causes", tomlkit.table(is_super_table=True))
     specs = document.setdefault("specs", tomlkit.table())
+    renamed = _follow_renames(specs, renames)
     added = failures(documents)
     cause = None
     if added:
@@ -178,16 +213,7 @@ def update(documents: Sequence[Mapping[str, Any]], path: Path, prune: bool = Fal
         table["link"] = f"{PLACEHOLDER}: the upstream issue, or a note that none exists"
         causes[cause] = table
         for failure in added:
-            entry = _entry_table(failure, cause)
-            if failure.spec_id in specs:
-                current = specs[failure.spec_id]
-                array = current if isinstance(current, list) else tomlkit.array()
-                if not isinstance(current, list):
-                    array.append(current)
-                array.append(entry)
-                specs[failure.spec_id] = array
-            else:
-                specs[failure.spec_id] = entry
+            _merge_entries(specs, failure.spec_id, [_entry_table(failure, cause)])
 
     clean = passing_ids(documents)
     stale = [e for e in existing if clean.get(e.spec_id) is True]
@@ -197,7 +223,7 @@ def update(documents: Sequence[Mapping[str, Any]], path: Path, prune: bool = Fal
             if spec_id in specs:
                 del specs[spec_id]
                 pruned.extend(e for e in stale if e.spec_id == spec_id)
-    return Update(tomlkit.dumps(document), added, stale, pruned, cause)
+    return Update(tomlkit.dumps(document), added, stale, pruned, cause, renamed)
 
 
 # -- format 1 to format 2 ---------------------------------------------------------------------

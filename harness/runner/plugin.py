@@ -25,7 +25,7 @@ from harness.loading.implementations import (
     register_metadata_file,
 )
 from harness.model import expectations as expectations_module
-from harness.model import outcomes, paths, personas
+from harness.model import outcomes, paths, personas, renames
 from harness.model.applicability import not_applicable_reason
 from harness.model.capabilities import probe_all
 from harness.model.expectations import ExpectationsError
@@ -109,7 +109,8 @@ def pytest_configure(config):
         impl = load_implementation(value, config.getoption("persona"))
         user_files = [Path(p) for p in config.getoption("expectations")]
         known = expectations_module.load_all([impl.expectations, *user_files])
-    except (ImplementationError, ExpectationsError) as exc:
+        known = known.follow(renames.load())
+    except (ImplementationError, ExpectationsError, renames.RenamesError) as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[LOADED_KEY] = impl
     workerinput = getattr(config, "workerinput", None)
@@ -369,6 +370,12 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         terminalreporter.section("sockspec: specs that never ran", sep="-")
         for record in missing:
             write(f"MISSING {record['nodeid']}")
+    moved = state.expectations.renamed()
+    if moved:
+        terminalreporter.section("sockspec: expectations under renamed spec ids", sep="-")
+        for entry in moved:
+            write(f"RENAMED {entry.path}:{entry.line}: {entry.renamed_from!r} is now "
+                  f"{entry.spec_id!r} (the entry applies to it; rename the key)")
     found = stale(config, state)
     if found:
         terminalreporter.section("sockspec: stale expectations", sep="-")
