@@ -893,26 +893,14 @@ def test_msg_recvmsg_into_scatters_in_order(impl, unix_pair):
 
 
 @spec("socket.recvmsg_into", needs=["recvmsg_into", "af_unix"])
-@pytest.mark.parametrize("kind", ["bytearray", "memoryview", "memoryview_slice", "array"])
+@pytest.mark.parametrize("kind", peers.WRITABLE_BUFFER_KINDS)
 def test_msg_recvmsg_into_writable_buffer_kinds(impl, unix_pair, kind):
     sock, peer = unix_pair
     peer.sendall(b"12345678")
-    backing = bytearray(b"........")
-    if kind == "bytearray":
-        target, view = backing, lambda: bytes(backing)
-    elif kind == "memoryview":
-        target, view = memoryview(backing), lambda: bytes(backing)
-    elif kind == "memoryview_slice":
-        backing = bytearray(b"[" + b"." * 8 + b"]")
-        target, view = memoryview(backing)[1:9], lambda: bytes(backing[1:9])
-    else:
-        target = array.array("b", bytes(8))
-        view = target.tobytes
+    target, held = peers.writable_buffer(kind, 8)
     nbytes, _anc, _flags, _address = sock.recvmsg_into([target])
     assert nbytes == 8
-    assert view() == b"12345678"
-    if kind == "memoryview_slice":
-        assert backing[:1] == b"[" and backing[9:] == b"]"
+    assert held() == (b"[12345678]" if kind == "memoryview_slice" else b"12345678")
 
 
 @spec("socket.recvmsg_into", needs=["recvmsg_into", "af_unix"])
