@@ -61,14 +61,6 @@ def _same_file(fd_a: int, fd_b: int) -> bool:
     return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
 
 
-def _wrap(impl, raw, kind):
-    try:
-        return impl.socket(_socket.AF_UNIX, kind, 0, raw.detach())
-    except BaseException:
-        raw.close()
-        raise
-
-
 def _wait_until_asleep(native_id: int, timeout: float = PEER_TIMEOUT) -> None:
     """Return once the thread ``native_id`` of this process sleeps in the kernel (Linux's
     /proc/self/task/ID/stat); at once where there is no such file.
@@ -162,37 +154,6 @@ def peer_threads():
     yield threads
     threads.release()
     threads.join()
-
-
-@pytest.fixture
-def unix_dgram_pair(impl):
-    """(implementation socket, ``_socket`` peer), an AF_UNIX SOCK_DGRAM socketpair."""
-    a, peer = peers.raw_unix_pair(_socket.SOCK_DGRAM)
-    try:
-        sock = _wrap(impl, a, _socket.SOCK_DGRAM)
-    except BaseException:
-        peer.close()
-        raise
-    yield sock, peer
-    sock.close()
-    peer.close()
-
-
-@pytest.fixture
-def passcred_pair(impl):
-    """(implementation socket, ``_socket`` peer) over AF_UNIX SOCK_STREAM, both with SO_PASSCRED."""
-    a, peer = peers.raw_unix_pair()
-    try:
-        for end in (a, peer):
-            end.setsockopt(_socket.SOL_SOCKET, _socket.SO_PASSCRED, 1)
-        sock = _wrap(impl, a, _socket.SOCK_STREAM)
-    except BaseException:
-        a.close()
-        peer.close()
-        raise
-    yield sock, peer
-    sock.close()
-    peer.close()
 
 
 @pytest.fixture
