@@ -416,11 +416,9 @@ def test_msg_calls_on_closed_socket_are_ebadf(impl, call):
 
 
 @spec("socket.sendmsg", needs=["scm_rights"])
-def test_msg_sendmsg_descriptor_arrives_as_the_same_open_file(impl, unix_pair, tmp_path):
+def test_msg_sendmsg_descriptor_arrives_as_the_same_open_file(impl, unix_pair, payload_file):
     sock, peer = unix_pair
-    path = tmp_path / "shared.bin"
-    path.write_bytes(b"0123456789")
-    fd = os.open(str(path), os.O_RDONLY)
+    fd = os.open(str(payload_file(b"0123456789")), os.O_RDONLY)
     try:
         assert sock.sendmsg([b"fd"], [_rights([fd])]) == 2
         data, ancdata, _flags = _peer_recv(peer)
