@@ -22,16 +22,6 @@ DUALSTACK_UNSUPPORTED_MESSAGE = "dualstack_ipv6 not supported on this platform"
 
 
 
-def _connect_raw(family, address):
-    client = peers.raw_socket(family)
-    try:
-        client.connect(address)
-    except BaseException:
-        client.close()
-        raise
-    return client
-
-
 def _accept_one(server):
     server.settimeout(PEER_TIMEOUT)
     conn, address = server.accept()
@@ -58,7 +48,7 @@ def test_create_server_returns_listening_implementation_socket(impl):
 @spec("create_server")
 def test_create_server_accepts_a_client(impl):
     with impl.create_server(("127.0.0.1", 0)) as server:
-        with closing(_connect_raw(_socket.AF_INET, server.getsockname())) as client:
+        with closing(peers.raw_client(server.getsockname(), _socket.AF_INET)) as client:
             assert _accept_one(server) == client.getsockname()
 
 
@@ -68,7 +58,7 @@ def test_create_server_ipv6_family(impl):
         assert type(server) is impl.socket
         assert server.family == _socket.AF_INET6
         assert server.getsockname()[0] == "::1"
-        with closing(_connect_raw(_socket.AF_INET6, server.getsockname())) as client:
+        with closing(peers.raw_client(server.getsockname(), _socket.AF_INET6)) as client:
             assert _accept_one(server)[:2] == client.getsockname()[:2]
 
 
@@ -157,7 +147,7 @@ def test_create_server_dualstack_accepts_ipv4_client_on_mapped_address(impl):
         ("::ffff:127.0.0.1", 0), family=_socket.AF_INET6, dualstack_ipv6=True
     ) as server:
         port = server.getsockname()[1]
-        with closing(_connect_raw(_socket.AF_INET, ("127.0.0.1", port))) as client:
+        with closing(peers.raw_client(("127.0.0.1", port), _socket.AF_INET)) as client:
             address = _accept_one(server)
             assert address[:2] == ("::ffff:127.0.0.1", client.getsockname()[1])
 
@@ -260,30 +250,11 @@ def test_create_server_dualstack_unsupported_is_checked_before_family(impl, monk
 # -- has_dualstack_ipv6 ----------------------------------------------------------------------------------
 
 
-def _probe_dualstack():
-    """What the trusted ``_socket`` module says about dual-stack support."""
-    if not (
-        _socket.has_ipv6 and hasattr(_socket, "IPPROTO_IPV6") and hasattr(_socket, "IPV6_V6ONLY")
-    ):
-        return False
-    try:
-        sock = _socket.socket(_socket.AF_INET6, _socket.SOCK_STREAM)
-    except OSError:
-        return False
-    try:
-        sock.setsockopt(_socket.IPPROTO_IPV6, _socket.IPV6_V6ONLY, 0)
-        return True
-    except OSError:
-        return False
-    finally:
-        sock.close()
-
-
 @spec("has_dualstack_ipv6", personas=["native"])
 def test_has_dualstack_ipv6_matches_host_capability(impl):
     result = impl.has_dualstack_ipv6()
     assert type(result) is bool
-    assert result is _probe_dualstack()
+    assert result is peers.host_allows_dualstack()
 
 
 @spec("has_dualstack_ipv6", needs=["dualstack_ipv6"])

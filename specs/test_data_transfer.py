@@ -17,7 +17,13 @@ from contextlib import closing, contextmanager
 
 import pytest
 
-from fixtures.peers import PEER_TIMEOUT, raw_unix_pair, recv_exactly
+from fixtures.peers import (
+    PEER_TIMEOUT,
+    WRITABLE_BUFFER_KINDS,
+    raw_unix_pair,
+    recv_exactly,
+    writable_buffer,
+)
 from harness.model.spec import spec
 
 #: Host capabilities each kind of socket needs.
@@ -596,23 +602,14 @@ def test_data_transfer_negative_bufsize_is_valueerror(impl, tcp_pair, call):
 
 
 @spec("socket.recv_into")
-@pytest.mark.parametrize("kind_of_buffer", ["bytearray", "memoryview", "array", "slice"])
+@pytest.mark.parametrize("kind_of_buffer", WRITABLE_BUFFER_KINDS)
 def test_data_transfer_recv_into_writable_buffers(impl, tcp_pair, kind_of_buffer):
     sock, peer = tcp_pair
     peer.sendall(b"data")
-    backing = bytearray(b"........")
-    if kind_of_buffer == "bytearray":
-        target, seen = backing, lambda: bytes(backing)
-    elif kind_of_buffer == "memoryview":
-        target, seen = memoryview(backing), lambda: bytes(backing)
-    elif kind_of_buffer == "array":
-        target = array.array("B", backing)
-        seen = target.tobytes
-    else:
-        target, seen = memoryview(backing)[2:6], lambda: bytes(backing)
+    target, held = writable_buffer(kind_of_buffer, 8)
     assert sock.recv_into(target) == 4
-    expected = b"..data.." if kind_of_buffer == "slice" else b"data...."
-    assert seen() == expected
+    expected = b"[data....]" if kind_of_buffer == "memoryview_slice" else b"data...."
+    assert held() == expected
 
 
 @spec("socket.recv_into")

@@ -13,7 +13,7 @@ from contextlib import closing
 
 import pytest
 
-from fixtures.peers import PEER_TIMEOUT, fd_is_open, recv_exactly
+from fixtures.peers import PEER_TIMEOUT, fd_is_open, raw_client, recv_exactly
 from harness.model.spec import spec
 
 
@@ -35,17 +35,6 @@ def _listener(cls, timeout=PEER_TIMEOUT):
         sock.close()
         raise
     return sock
-
-
-def _raw_client(address):
-    client = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
-    client.settimeout(PEER_TIMEOUT)
-    try:
-        client.connect(address)
-    except BaseException:
-        client.close()
-        raise
-    return client
 
 
 # -- dup ------------------------------------------------------------------------------------
@@ -128,7 +117,7 @@ def test_dup_shares_the_connection(impl, tcp_pair):
 @spec("socket.accept")
 def test_accept_returns_socket_and_peer_address(impl):
     with _listener(impl.socket) as listener:
-        with closing(_raw_client(listener.getsockname())) as client:
+        with closing(raw_client(listener.getsockname())) as client:
             conn, addr = listener.accept()
             with conn:
                 assert addr == client.getsockname()
@@ -144,7 +133,7 @@ def test_accept_on_subclass_listener_returns_base_class(impl):
         __slots__ = ()
 
     with _listener(Sub) as listener:
-        with closing(_raw_client(listener.getsockname())):
+        with closing(raw_client(listener.getsockname())):
             conn, _addr = listener.accept()
             with conn:
                 assert type(conn) is impl.socket
@@ -154,7 +143,7 @@ def test_accept_on_subclass_listener_returns_base_class(impl):
 @spec("socket.accept")
 def test_accept_result_has_enum_family_and_type(impl):
     with _listener(impl.socket) as listener:
-        with closing(_raw_client(listener.getsockname())):
+        with closing(raw_client(listener.getsockname())):
             conn, _addr = listener.accept()
             with conn:
                 assert conn.family is impl.AF_INET
@@ -166,7 +155,7 @@ def test_accept_result_has_enum_family_and_type(impl):
 def test_accept_descriptor_is_not_inheritable(impl):
     with _listener(impl.socket) as listener:
         listener.set_inheritable(True)
-        with closing(_raw_client(listener.getsockname())):
+        with closing(raw_client(listener.getsockname())):
             conn, _addr = listener.accept()
             with conn:
                 assert conn.get_inheritable() is False
@@ -176,7 +165,7 @@ def test_accept_descriptor_is_not_inheritable(impl):
 @spec("socket.accept")
 def test_accept_from_listener_with_timeout_is_blocking(impl, default_timeout_guard):
     with _listener(impl.socket, timeout=PEER_TIMEOUT) as listener:
-        with closing(_raw_client(listener.getsockname())):
+        with closing(raw_client(listener.getsockname())):
             conn, _addr = listener.accept()
             with conn:
                 assert conn.gettimeout() is None
@@ -188,7 +177,7 @@ def test_accept_from_listener_with_timeout_is_blocking(impl, default_timeout_gua
 def test_accept_uses_default_timeout_when_set(impl, default_timeout_guard):
     with _listener(impl.socket, timeout=PEER_TIMEOUT) as listener:
         impl.setdefaulttimeout(3.5)
-        with closing(_raw_client(listener.getsockname())):
+        with closing(raw_client(listener.getsockname())):
             conn, _addr = listener.accept()
             with conn:
                 assert conn.gettimeout() == 3.5
@@ -199,7 +188,7 @@ def test_accept_uses_default_timeout_when_set(impl, default_timeout_guard):
 def test_accept_from_blocking_listener_with_default_timeout(impl, default_timeout_guard):
     with _listener(impl.socket, timeout=None) as listener:
         impl.setdefaulttimeout(4.5)
-        with closing(_raw_client(listener.getsockname())):
+        with closing(raw_client(listener.getsockname())):
             conn, _addr = listener.accept()
             with conn:
                 assert conn.gettimeout() == 4.5
@@ -208,7 +197,7 @@ def test_accept_from_blocking_listener_with_default_timeout(impl, default_timeou
 @spec("socket.accept")
 def test_accept_does_not_change_listener_timeout(impl, default_timeout_guard):
     with _listener(impl.socket, timeout=7.0) as listener:
-        with closing(_raw_client(listener.getsockname())):
+        with closing(raw_client(listener.getsockname())):
             conn, _addr = listener.accept()
             conn.close()
         assert listener.gettimeout() == 7.0

@@ -194,11 +194,9 @@ def test_fd_passing_recv_fds_address_of_socketpair_is_none(impl, unix_pair, file
 
 
 @spec("recv_fds", since="3.9", needs=["scm_rights"])
-def test_fd_passing_recv_fds_descriptor_outlives_senders_copy(impl, unix_pair, tmp_path):
+def test_fd_passing_recv_fds_descriptor_outlives_senders_copy(impl, unix_pair, payload_file):
     sock, peer = unix_pair
-    path = tmp_path / "kept.bin"
-    path.write_bytes(b"kept alive by the receiver")
-    fd = os.open(str(path), os.O_RDONLY)
+    fd = os.open(str(payload_file(b"kept alive by the receiver")), os.O_RDONLY)
     try:
         _peer_send(peer, b"f", [fd])
     finally:

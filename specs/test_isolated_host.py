@@ -8,6 +8,9 @@ persona too, since the private host is the real thing a persona only imitates.
 
 from __future__ import annotations
 
+import inspect
+
+from fixtures.peers import host_allows_dualstack
 from harness.model.spec import spec
 
 LISTEN_V4 = """
@@ -20,20 +23,8 @@ port = srv.getsockname()[1]
 
 @spec("has_dualstack_ipv6", needs=["netns"], personas=["native"])
 def test_isolated_host_dualstack_answer_matches_what_the_host_allows(ipv4_only_host):
-    result = ipv4_only_host.result("""
-def host_allows():
-    try:
-        probe = _socket.socket(_socket.AF_INET6, _socket.SOCK_STREAM)
-    except OSError:
-        return False
-    try:
-        probe.setsockopt(_socket.IPPROTO_IPV6, _socket.IPV6_V6ONLY, 0)
-        return True
-    except OSError:
-        return False
-    finally:
-        probe.close()
-result = {"answer": impl.has_dualstack_ipv6(), "host": host_allows()}
+    result = ipv4_only_host.result(inspect.getsource(host_allows_dualstack) + """
+result = {"answer": impl.has_dualstack_ipv6(), "host": host_allows_dualstack()}
 """)
     assert result["answer"] is result["host"]
 

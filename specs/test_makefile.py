@@ -15,7 +15,13 @@ import os
 
 import pytest
 
-from fixtures.peers import PEER_TIMEOUT, fd_is_open, recv_exactly, recv_until_eof
+from fixtures.peers import (
+    PEER_TIMEOUT,
+    fd_is_open,
+    recv_exactly,
+    recv_until_eof,
+    released_by_last,
+)
 from harness.model.spec import case, spec
 
 #: A short timeout for the reads that are meant to time out.
@@ -511,22 +517,19 @@ def test_makefile_descriptor_released_by_last_file(impl, unix):
     fd = sock.fileno()
     first = sock.makefile("rb")
     second = sock.makefile("w", encoding="utf-8")
-    sock.close()
-    first.close()
-    assert fd_is_open(fd)
-    second.close()
-    assert not fd_is_open(fd)
+    released_by_last(fd, sock.close, first.close, second.close)
 
 
 @spec("socket.makefile", "socket.close", needs=["af_unix"])
 def test_makefile_socket_closes_normally_after_files(impl, unix):
     sock, _peer = unix
     fd = sock.fileno()
-    sock.makefile("rb").close()
-    sock.makefile("wb", buffering=0).close()
-    assert fd_is_open(fd)
-    sock.close()
-    assert not fd_is_open(fd)
+    released_by_last(
+        fd,
+        lambda: sock.makefile("rb").close(),
+        lambda: sock.makefile("wb", buffering=0).close(),
+        sock.close,
+    )
 
 
 @spec("socket.makefile", "socket.__repr__", needs=["af_unix"])

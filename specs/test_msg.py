@@ -61,14 +61,6 @@ def _same_file(fd_a: int, fd_b: int) -> bool:
     return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
 
 
-def _wrap(impl, raw, kind):
-    try:
-        return impl.socket(_socket.AF_UNIX, kind, 0, raw.detach())
-    except BaseException:
-        raw.close()
-        raise
-
-
 def _wait_until_asleep(native_id: int, timeout: float = PEER_TIMEOUT) -> None:
     """Return once the thread ``native_id`` of this process sleeps in the kernel (Linux's
     /proc/self/task/ID/stat); at once where there is no such file.
@@ -162,37 +154,6 @@ def peer_threads():
     yield threads
     threads.release()
     threads.join()
-
-
-@pytest.fixture
-def unix_dgram_pair(impl):
-    """(implementation socket, ``_socket`` peer), an AF_UNIX SOCK_DGRAM socketpair."""
-    a, peer = peers.raw_unix_pair(_socket.SOCK_DGRAM)
-    try:
-        sock = _wrap(impl, a, _socket.SOCK_DGRAM)
-    except BaseException:
-        peer.close()
-        raise
-    yield sock, peer
-    sock.close()
-    peer.close()
-
-
-@pytest.fixture
-def passcred_pair(impl):
-    """(implementation socket, ``_socket`` peer) over AF_UNIX SOCK_STREAM, both with SO_PASSCRED."""
-    a, peer = peers.raw_unix_pair()
-    try:
-        for end in (a, peer):
-            end.setsockopt(_socket.SOL_SOCKET, _socket.SO_PASSCRED, 1)
-        sock = _wrap(impl, a, _socket.SOCK_STREAM)
-    except BaseException:
-        a.close()
-        peer.close()
-        raise
-    yield sock, peer
-    sock.close()
-    peer.close()
 
 
 @pytest.fixture
@@ -455,11 +416,9 @@ def test_msg_calls_on_closed_socket_are_ebadf(impl, call):
 
 
 @spec("socket.sendmsg", needs=["scm_rights"])
-def test_msg_sendmsg_descriptor_arrives_as_the_same_open_file(impl, unix_pair, tmp_path):
+def test_msg_sendmsg_descriptor_arrives_as_the_same_open_file(impl, unix_pair, payload_file):
     sock, peer = unix_pair
-    path = tmp_path / "shared.bin"
-    path.write_bytes(b"0123456789")
-    fd = os.open(str(path), os.O_RDONLY)
+    fd = os.open(str(payload_file(b"0123456789")), os.O_RDONLY)
     try:
         assert sock.sendmsg([b"fd"], [_rights([fd])]) == 2
         data, ancdata, _flags = _peer_recv(peer)
@@ -893,26 +852,14 @@ def test_msg_recvmsg_into_scatters_in_order(impl, unix_pair):
 
 
 @spec("socket.recvmsg_into", needs=["recvmsg_into", "af_unix"])
-@pytest.mark.parametrize("kind", ["bytearray", "memoryview", "memoryview_slice", "array"])
+@pytest.mark.parametrize("kind", peers.WRITABLE_BUFFER_KINDS)
 def test_msg_recvmsg_into_writable_buffer_kinds(impl, unix_pair, kind):
     sock, peer = unix_pair
     peer.sendall(b"12345678")
-    backing = bytearray(b"........")
-    if kind == "bytearray":
-        target, view = backing, lambda: bytes(backing)
-    elif kind == "memoryview":
-        target, view = memoryview(backing), lambda: bytes(backing)
-    elif kind == "memoryview_slice":
-        backing = bytearray(b"[" + b"." * 8 + b"]")
-        target, view = memoryview(backing)[1:9], lambda: bytes(backing[1:9])
-    else:
-        target = array.array("b", bytes(8))
-        view = target.tobytes
+    target, held = peers.writable_buffer(kind, 8)
     nbytes, _anc, _flags, _address = sock.recvmsg_into([target])
     assert nbytes == 8
-    assert view() == b"12345678"
-    if kind == "memoryview_slice":
-        assert backing[:1] == b"[" and backing[9:] == b"]"
+    assert held() == (b"[12345678]" if kind == "memoryview_slice" else b"12345678")
 
 
 @spec("socket.recvmsg_into", needs=["recvmsg_into", "af_unix"])

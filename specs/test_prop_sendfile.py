@@ -69,15 +69,33 @@ def _expected_send_fallback(data, start_position, offset, count):
     return sent, position
 
 
-@spec("socket.sendfile", "socket._sendfile_use_sendfile", needs=["os_sendfile", "af_unix"])
-@budget(1.0)
-@given(
+#: What both paths draw: the file's content, the transport and the socket's timeout (and, with
+#: ``data``, the request: start position, offset, count).
+SENDFILE_CALLS = dict(
     data=st.data(),
     content=SENDFILE_DATA,
     transport=TRANSPORTS,
     timeout=st.sampled_from([None, PEER_TIMEOUT]),
-    unbuffered=st.booleans(),
 )
+
+
+def _check_sendfile(impl, transport, timeout, source, request, expected, position):
+    """sendfile(source, offset, count) from ``start`` over a fresh pair with ``timeout``:
+    it returns the length of ``expected``, leaves the position at ``position``, and the peer
+    receives exactly ``expected`` before EOF."""
+    start, offset, count = request
+    with module_pair(impl, transport) as (sock, peer):
+        sock.settimeout(timeout)
+        source.seek(start)
+        assert sock.sendfile(source, offset, count) == len(expected)
+        assert source.tell() == position
+        sock.close()
+        assert recv_until_eof(peer, DELIVERY_TIMEOUT) == expected
+
+
+@spec("socket.sendfile", "socket._sendfile_use_sendfile", needs=["os_sendfile", "af_unix"])
+@budget(1.0)
+@given(**SENDFILE_CALLS, unbuffered=st.booleans())
 def test_prop_sendfile_os_path_any_range(
     impl, prop_tmp, data, content, transport, timeout, unbuffered
 ):
@@ -86,34 +104,18 @@ def test_prop_sendfile_os_path_any_range(
     path = prop_tmp / f"sendfile-{next(_names)}.bin"
     path.write_bytes(content)
     try:
-        with module_pair(impl, transport) as (sock, peer):
-            sock.settimeout(timeout)
-            with open(path, "rb", buffering=0 if unbuffered else -1) as source:
-                source.seek(start)
-                assert sock.sendfile(source, offset, count) == len(expected)
-                assert source.tell() == position
-            sock.close()
-            assert recv_until_eof(peer, DELIVERY_TIMEOUT) == expected
+        with open(path, "rb", buffering=0 if unbuffered else -1) as source:
+            _check_sendfile(impl, transport, timeout, source, (start, offset, count),
+                            expected, position)
     finally:
         path.unlink()
 
 
 @spec("socket.sendfile", "socket._sendfile_use_send", needs=["af_unix"])
 @budget(1.0)
-@given(
-    data=st.data(),
-    content=SENDFILE_DATA,
-    transport=TRANSPORTS,
-    timeout=st.sampled_from([None, PEER_TIMEOUT]),
-)
+@given(**SENDFILE_CALLS)
 def test_prop_sendfile_send_fallback_any_range(impl, data, content, transport, timeout):
     start, offset, count = data.draw(sendfile_requests(len(content)), label="request")
     expected, position = _expected_send_fallback(content, start, offset, count)
-    with module_pair(impl, transport) as (sock, peer):
-        sock.settimeout(timeout)
-        source = io.BytesIO(content)
-        source.seek(start)
-        assert sock.sendfile(source, offset, count) == len(expected)
-        assert source.tell() == position
-        sock.close()
-        assert recv_until_eof(peer, DELIVERY_TIMEOUT) == expected
+    _check_sendfile(impl, transport, timeout, io.BytesIO(content), (start, offset, count),
+                    expected, position)

@@ -17,7 +17,7 @@ import threading
 import pytest
 
 from fixtures import peers
-from harness.model.spec import spec
+from harness.model.spec import case, spec
 
 #: Timeout used by the specs in which the peer never reads.
 SHORT_TIMEOUT = 0.02
@@ -139,9 +139,14 @@ def small_buffer_pair(impl):
 
 
 @spec("socket.sendfile", needs=["os_sendfile"])
-def test_sendfile_os_whole_file(impl, tcp_pair, payload_file):
+@pytest.mark.parametrize(
+    "timeout, size",
+    [case(None, 200_000, id="blocking"), case(peers.PEER_TIMEOUT, 300_000, id="timeout")],
+)
+def test_sendfile_os_sends_whole_file(impl, tcp_pair, payload_file, timeout, size):
     sock, peer = tcp_pair
-    data = _data(200_000)
+    sock.settimeout(timeout)
+    data = _data(size)
     with open(payload_file(data), "rb") as f:
         sent, received = _send_and_collect(sock, peer, lambda: sock.sendfile(f))
     assert sent == len(data)
@@ -208,17 +213,6 @@ def test_sendfile_os_offset_ignores_current_file_position(impl, tcp_pair, payloa
     assert sent == len(data)
     assert received == data
     assert position == len(data)
-
-
-@spec("socket.sendfile", needs=["os_sendfile"])
-def test_sendfile_os_with_timeout_sends_whole_file(impl, tcp_pair, payload_file):
-    sock, peer = tcp_pair
-    sock.settimeout(peers.PEER_TIMEOUT)
-    data = _data(300_000)
-    with open(payload_file(data), "rb") as f:
-        sent, received = _send_and_collect(sock, peer, lambda: sock.sendfile(f))
-    assert sent == len(data)
-    assert received == data
 
 
 @spec("socket.sendfile", needs=["os_sendfile"])

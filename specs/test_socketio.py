@@ -18,6 +18,7 @@ import sys
 
 import pytest
 
+from fixtures import peers
 from fixtures.peers import PEER_TIMEOUT, fd_is_open, recv_exactly, recv_until_eof
 from harness.model.spec import spec
 
@@ -388,10 +389,7 @@ def test_socketio_close_releases_closed_socket(impl, unix):
     sock, _peer = unix
     fd = sock.fileno()
     raw = sock.makefile("rb", buffering=0)
-    sock.close()
-    assert fd_is_open(fd)
-    raw.close()
-    assert not fd_is_open(fd)
+    peers.released_by_last(fd, sock.close, raw.close)
 
 
 @spec("SocketIO.close", "socket._decref_socketios", needs=["af_unix"])

@@ -290,10 +290,11 @@ def test_fallback_socketpair_ends_are_non_inheritable(impl):
         assert os.get_inheritable(b.fileno()) is False
 
 
-@pytest.fixture
-def interlopers(impl, monkeypatch):
+@contextlib.contextmanager
+def _interlopers(impl, monkeypatch):
     """Raw ``_socket`` clients that connect to a fallback socketpair's listener before its own
-    client (one a listen() call); closed afterwards."""
+    client (one a listen() call); closed afterwards. Set up inside the spec: a socket class
+    with no listen() to wrap fails the spec itself."""
     made = []
     real_listen = impl.socket.listen
 
@@ -305,9 +306,11 @@ def interlopers(impl, monkeypatch):
         raw.connect(self.getsockname()[:2])
 
     monkeypatch.setattr(impl.socket, "listen", listen)
-    yield made
-    for raw in made:
-        raw.close()
+    try:
+        yield made
+    finally:
+        for raw in made:
+            raw.close()
 
 
 @contextlib.contextmanager
@@ -325,10 +328,11 @@ def _refused(make):
 
 
 @spec("_fallback_socketpair")
-def test_fallback_socketpair_rejects_interloper(impl, interlopers):
-    with _refused(impl._fallback_socketpair):
-        pass
-    assert len(interlopers) == 1
+def test_fallback_socketpair_rejects_interloper(impl, monkeypatch):
+    with _interlopers(impl, monkeypatch) as interlopers:
+        with _refused(impl._fallback_socketpair):
+            pass
+        assert len(interlopers) == 1
 
 
 @spec("_fallback_socketpair", "socketpair")
@@ -337,13 +341,14 @@ def test_fallback_socketpair_rejects_interloper(impl, interlopers):
     [pytest.param("_fallback_socketpair", id="fallback"),
      case("socketpair", id="without_native", platforms=["win32"])],
 )
-def test_socketpair_interloper_leaves_no_descriptor_open(impl, interlopers, call):
-    before = _open_fds()
-    with _refused(getattr(impl, call)) as info:
-        assert len(interlopers) == 1
-        # Checked while the exception (and its traceback) is still alive, so sockets
-        # only reachable from the traceback count as left open.
-        assert _open_fds() == before | {interlopers[0].fileno()}, info.value
+def test_socketpair_interloper_leaves_no_descriptor_open(impl, monkeypatch, call):
+    with _interlopers(impl, monkeypatch) as interlopers:
+        before = _open_fds()
+        with _refused(getattr(impl, call)) as info:
+            assert len(interlopers) == 1
+            # Checked while the exception (and its traceback) is still alive, so sockets
+            # only reachable from the traceback count as left open.
+            assert _open_fds() == before | {interlopers[0].fileno()}, info.value
 
 
 # -- without a native socketpair (Windows): socketpair is the fallback ---------------------

@@ -122,6 +122,18 @@ def _raw_listener(backlog=8):
 # -- settimeout / gettimeout values -----------------------------------------------------------
 
 
+
+def _assert_mode(sock, timeout):
+    """gettimeout() is ``timeout`` (None: blocking, 0.0: non-blocking), getblocking() agrees,
+    and so does the descriptor's own O_NONBLOCK flag."""
+    if timeout is None:
+        assert sock.gettimeout() is None
+    else:
+        assert sock.gettimeout() == timeout
+    assert sock.getblocking() is (timeout is None)
+    assert os.get_blocking(sock.fileno()) is (timeout is None)
+
+
 @spec("socket.settimeout", "socket.gettimeout")
 @pytest.mark.parametrize(
     "value, expected",
@@ -139,9 +151,7 @@ def test_timeouts_gettimeout_returns_a_float(impl, value, expected):
 @spec("socket.gettimeout", "socket.getblocking")
 def test_timeouts_new_socket_is_blocking(impl):
     with impl.socket() as sock:
-        assert sock.gettimeout() is None
-        assert sock.getblocking() is True
-        assert os.get_blocking(sock.fileno()) is True
+        _assert_mode(sock, None)
 
 
 @spec("socket.settimeout", "socket.gettimeout", "socket.getblocking")
@@ -149,9 +159,7 @@ def test_timeouts_settimeout_none_is_blocking_mode(impl):
     with impl.socket() as sock:
         sock.settimeout(1.5)
         sock.settimeout(None)
-        assert sock.gettimeout() is None
-        assert sock.getblocking() is True
-        assert os.get_blocking(sock.fileno()) is True
+        _assert_mode(sock, None)
 
 
 @spec("socket.settimeout", "socket.getblocking")
@@ -159,9 +167,7 @@ def test_timeouts_settimeout_none_is_blocking_mode(impl):
 def test_timeouts_settimeout_zero_is_non_blocking_mode(impl, value):
     with impl.socket() as sock:
         sock.settimeout(value)
-        assert sock.gettimeout() == 0.0
-        assert sock.getblocking() is False
-        assert os.get_blocking(sock.fileno()) is False
+        _assert_mode(sock, 0.0)
 
 
 @spec("socket.settimeout", "socket.getblocking")
@@ -219,9 +225,7 @@ def test_timeouts_rejected_value_keeps_the_mode(impl, value, error):
 def test_timeouts_setblocking_false_is_settimeout_zero(impl):
     with impl.socket() as sock:
         assert sock.setblocking(False) is None
-        assert sock.gettimeout() == 0.0
-        assert sock.getblocking() is False
-        assert os.get_blocking(sock.fileno()) is False
+        _assert_mode(sock, 0.0)
 
 
 @spec("socket.setblocking", "socket.getblocking")
@@ -230,9 +234,7 @@ def test_timeouts_setblocking_true_is_settimeout_none(impl, before):
     with impl.socket() as sock:
         sock.settimeout(before)
         assert sock.setblocking(True) is None
-        assert sock.gettimeout() is None
-        assert sock.getblocking() is True
-        assert os.get_blocking(sock.fileno()) is True
+        _assert_mode(sock, None)
 
 
 @spec("socket.setblocking")
@@ -342,9 +344,7 @@ def test_timeouts_wrapping_a_descriptor_leaves_its_flag(impl):
 @spec("socket.gettimeout", "socket.__init__", platforms=["linux"])
 def test_timeouts_sock_nonblock_type_means_timeout_zero(impl):
     with impl.socket(_socket.AF_INET, _socket.SOCK_STREAM | _socket.SOCK_NONBLOCK) as sock:
-        assert sock.gettimeout() == 0.0
-        assert sock.getblocking() is False
-        assert os.get_blocking(sock.fileno()) is False
+        _assert_mode(sock, 0.0)
 
 
 # -- the module's default timeout -------------------------------------------------------------
@@ -374,9 +374,7 @@ def test_timeouts_setdefaulttimeout_rejects_bad_values(impl, restore_default_tim
 def test_timeouts_default_zero_makes_non_blocking_sockets(impl, restore_default_timeout):
     impl.setdefaulttimeout(0.0)
     with impl.socket() as sock:
-        assert sock.gettimeout() == 0.0
-        assert sock.getblocking() is False
-        assert os.get_blocking(sock.fileno()) is False
+        _assert_mode(sock, 0.0)
 
 
 @spec("setdefaulttimeout", "socket.settimeout")
@@ -414,9 +412,7 @@ def test_timeouts_dup_keeps_the_original_timeout_not_the_default(impl, restore_d
     with impl.socket() as sock:
         impl.setdefaulttimeout(3.0)
         with sock.dup() as copy:
-            assert copy.gettimeout() is None
-            assert copy.getblocking() is True
-            assert os.get_blocking(copy.fileno()) is True
+            _assert_mode(copy, None)
 
 
 # The native socketpair only: the TCP fallback (Windows) connects its client end in blocking

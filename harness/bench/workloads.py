@@ -213,30 +213,28 @@ def read_floor(params) -> Timing:
     return elapsed
 
 
-def readline_impl(module, params) -> Timing:
-    ours, theirs = raw_pair(params["transport"])
-    sock = wrap(module, ours)
-    reader = sock.makefile("rb")
+def _timed_readlines(label, params, reader, ours, theirs) -> Timing:
+    """Time ``reader`` reading lines that ``theirs`` sends; then close reader, ours, theirs."""
     text = lines(params["size"])
     try:
         elapsed, count = _timed_receive(theirs, text, lambda: _count_lines(reader))
     finally:
-        _close_all(reader, sock, theirs)
-    expect("makefile readline (lines)", count, len(text) // len(LINE))
+        _close_all(reader, ours, theirs)
+    expect(label, count, len(text) // len(LINE))
     return elapsed
+
+
+def readline_impl(module, params) -> Timing:
+    ours, theirs = raw_pair(params["transport"])
+    sock = wrap(module, ours)
+    return _timed_readlines("makefile readline (lines)", params, sock.makefile("rb"), sock, theirs)
 
 
 def readline_floor(params) -> Timing:
     """readline() of io.BufferedReader over read(2) on the descriptor: no Python in the loop."""
     ours, theirs = raw_pair(params["transport"])
     reader = open(ours.fileno(), "rb", closefd=False)
-    text = lines(params["size"])
-    try:
-        elapsed, count = _timed_receive(theirs, text, lambda: _count_lines(reader))
-    finally:
-        _close_all(reader, ours, theirs)
-    expect("os read readline (lines)", count, len(text) // len(LINE))
-    return elapsed
+    return _timed_readlines("os read readline (lines)", params, reader, ours, theirs)
 
 
 # -- makefile('wb'): writes ----------------------------------------------------------------
