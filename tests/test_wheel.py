@@ -16,7 +16,11 @@ import pytest
 
 from tests.conftest import ROOT
 
-pytestmark = pytest.mark.skipif(sys.platform.startswith("win"), reason="POSIX venv layout")
+pytestmark = [
+    pytest.mark.skipif(sys.platform.startswith("win"), reason="POSIX venv layout"),
+    # building and installing the wheel is minutes of work on a loaded machine, not a hang
+    pytest.mark.timeout(600),
+]
 
 #: Two behaviours broken in a copy of the interpreter's socket.py: repr() names the wrong
 #: class, and makefile()'s error for a bad mode says something else.
