@@ -483,26 +483,13 @@ def test_connection_calls_inet6_peer_name_is_four_tuple(impl):
         server.close()
 
 
-@spec("socket.getsockname", "socket.getpeername", needs=["af_unix"])
-def test_connection_calls_unix_path_peer_name(impl, unix_path):
-    server = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
-    try:
-        server.bind(unix_path)
-        server.listen(1)
-        with impl.socket(_socket.AF_UNIX) as sock:
-            sock.settimeout(PEER_TIMEOUT)
-            sock.connect(unix_path)
-            peer = _accept_raw(server)
-            with closing(peer):
-                assert sock.getpeername() == unix_path
-                assert sock.getsockname() == ""
-    finally:
-        server.close()
-
-
-@spec("socket.getsockname", "socket.getpeername", needs=["linux_abstract_unix"])
-def test_connection_calls_unix_abstract_peer_name_is_bytes(impl):
-    name = _abstract_name()
+@spec("socket.getsockname", "socket.getpeername")
+@pytest.mark.parametrize("kind", [case("path", id="path", needs=["af_unix"]),
+                                  case("abstract", id="abstract", needs=["linux_abstract_unix"])])
+def test_connection_calls_unix_peer_name(impl, request, kind):
+    """The peer's name comes back as it was bound: a path as str, an abstract name as bytes;
+    the unbound client's own name is ''."""
+    name = request.getfixturevalue("unix_path") if kind == "path" else _abstract_name()
     server = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     try:
         server.bind(name)
@@ -513,7 +500,8 @@ def test_connection_calls_unix_abstract_peer_name_is_bytes(impl):
             peer = _accept_raw(server)
             with closing(peer):
                 assert sock.getpeername() == name
-                assert type(sock.getpeername()) is bytes
+                assert type(sock.getpeername()) is type(name)
+                assert sock.getsockname() == ""
     finally:
         server.close()
 

@@ -310,13 +310,18 @@ def test_makefile_one_way_file_rejects_other_direction(impl, unix, mode, operati
 
 
 @spec("socket.makefile", needs=["af_unix"])
-def test_makefile_write_reaches_peer_only_after_flush(impl, unix):
+@pytest.mark.parametrize("mode, options, written, sent", [
+    pytest.param("wb", {}, b"buffered", b"buffered", id="binary"),
+    pytest.param("w", {"encoding": "utf-8", "newline": "\n"}, "caf\u00e9\n", b"caf\xc3\xa9\n",
+                 id="text"),
+])
+def test_makefile_write_reaches_peer_only_after_flush(impl, unix, mode, options, written, sent):
     sock, peer = unix
-    with sock.makefile("wb") as f:
-        assert f.write(b"buffered") == 8
+    with sock.makefile(mode, **options) as f:
+        assert f.write(written) == len(written)
         assert _pending(peer) is None
         f.flush()
-        assert recv_exactly(peer, 8) == b"buffered"
+        assert recv_exactly(peer, len(sent)) == sent
 
 
 @spec("socket.makefile", needs=["af_unix"])
@@ -373,16 +378,6 @@ def test_makefile_text_newline_crlf_on_write(impl, unix):
     with sock.makefile("w", encoding="ascii", newline="\r\n") as f:
         f.write("a\nb\n")
     assert recv_exactly(peer, 6) == b"a\r\nb\r\n"
-
-
-@spec("socket.makefile", needs=["af_unix"])
-def test_makefile_text_write_encodes(impl, unix):
-    sock, peer = unix
-    with sock.makefile("w", encoding="utf-8", newline="\n") as f:
-        f.write("caf\u00e9\n")
-        assert _pending(peer) is None
-        f.flush()
-        assert recv_exactly(peer, 6) == b"caf\xc3\xa9\n"
 
 
 @spec("socket.makefile", needs=["af_unix"])

@@ -19,7 +19,7 @@ import time
 import pytest
 
 from fixtures.peers import PEER_TIMEOUT, recv_exactly, recv_until_eof
-from harness.model.spec import spec
+from harness.model.spec import case, spec
 
 #: The timeout of specs that expect a call to time out: short, so the suite stays fast.
 SHORT = 0.02
@@ -478,16 +478,26 @@ def _recvfrom_into(sock):
     return sock.recvfrom_into(bytearray(16))
 
 
+def _recvmsg(sock):
+    return sock.recvmsg(16)
+
+
+def _recvmsg_into(sock):
+    return sock.recvmsg_into([bytearray(16)])
+
+
 RECEIVERS = [
     pytest.param(_recv, id="recv"),
     pytest.param(_recv_into, id="recv_into"),
     pytest.param(_recvfrom, id="recvfrom"),
     pytest.param(_recvfrom_into, id="recvfrom_into"),
+    case(_recvmsg, id="recvmsg", needs=["recvmsg"]),
+    case(_recvmsg_into, id="recvmsg_into", needs=["recvmsg_into"]),
 ]
 
 
 @spec("socket.settimeout", "socket.recv", "socket.recv_into", "socket.recvfrom",
-      "socket.recvfrom_into", "timeout")
+      "socket.recvfrom_into", "socket.recvmsg", "socket.recvmsg_into", "timeout")
 @pytest.mark.parametrize("receive", RECEIVERS)
 def test_timeouts_receive_on_empty_socket_times_out(impl, tcp_pair, receive):
     sock, _peer = tcp_pair
@@ -497,22 +507,6 @@ def test_timeouts_receive_on_empty_socket_times_out(impl, tcp_pair, receive):
     _assert_timed_out(impl, excinfo)
 
 
-@spec("socket.settimeout", "socket.recvmsg", "timeout", needs=["recvmsg"])
-def test_timeouts_recvmsg_on_empty_socket_times_out(impl, tcp_pair):
-    sock, _peer = tcp_pair
-    sock.settimeout(SHORT)
-    with pytest.raises(impl.timeout) as excinfo:
-        sock.recvmsg(16)
-    _assert_timed_out(impl, excinfo)
-
-
-@spec("socket.settimeout", "socket.recvmsg_into", "timeout", needs=["recvmsg_into"])
-def test_timeouts_recvmsg_into_on_empty_socket_times_out(impl, tcp_pair):
-    sock, _peer = tcp_pair
-    sock.settimeout(SHORT)
-    with pytest.raises(impl.timeout) as excinfo:
-        sock.recvmsg_into([bytearray(16)])
-    _assert_timed_out(impl, excinfo)
 
 
 @spec("socket.settimeout", "socket.recv", "timeout", since="3.10",
