@@ -377,24 +377,21 @@ def sendfile_send_floor(params) -> Timing:
 # -- operations: socketpair(), create_connection + accept, send_fds/recv_fds ----------------
 
 
-def socketpair_impl(module, params) -> Timing:
-    make = module.socketpair
+def _pairs_made_and_closed(make, count: int) -> Timing:
     clock = Stopwatch()
-    for _ in range(params["count"]):
+    for _ in range(count):
         a, b = make()
         a.close()
         b.close()
     return clock.stop()
+
+
+def socketpair_impl(module, params) -> Timing:
+    return _pairs_made_and_closed(module.socketpair, params["count"])
 
 
 def socketpair_floor(params) -> Timing:
-    make = _socket.socketpair
-    clock = Stopwatch()
-    for _ in range(params["count"]):
-        a, b = make()
-        a.close()
-        b.close()
-    return clock.stop()
+    return _pairs_made_and_closed(_socket.socketpair, params["count"])
 
 
 def _raw_listener():
