@@ -201,3 +201,14 @@ def test_every_rename_names_a_spec_that_exists():
     assert table, "specs/renamed.toml lists the ids that changed"
     assert sorted(new for new in set(table.values()) if new not in known) == []
     assert sorted(old for old in table if old in known) == []
+
+
+def test_of_two_entries_the_one_whose_fingerprint_matches_applies():
+    entries = [
+        expectations.KnownFailure("x", "r", "l", 1, {}, {"exception": "AssertionError"}),
+        expectations.KnownFailure("x", "r", "l", 2, {}, {"exception": "ValueError"}),
+    ]
+    known = expectations.Expectations(None, entries)
+    assert known.lookup("x", {}, {"exception": "ValueError", "errno": None}).line == 2
+    assert known.lookup("x", {}, {"exception": "OSError", "errno": None}).line == 1
+    assert known.lookup("x", {}).line == 1

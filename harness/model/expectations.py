@@ -126,11 +126,15 @@ class Expectations:
         for entry in entries:
             self._by_spec.setdefault(entry.spec_id, []).append(entry)
 
-    def lookup(self, spec_id: str, context: Mapping[str, str]) -> Optional[KnownFailure]:
-        for entry in self._by_spec.get(spec_id, ()):
-            if entry.applies(context):
+    def lookup(self, spec_id: str, context: Mapping[str, str],
+               actual: Optional[Mapping[str, Optional[str]]] = None) -> Optional[KnownFailure]:
+        """The first entry that applies here; of several, the first whose fingerprint matches
+        the failure ``actual`` (one known failure may show in more than one way)."""
+        applicable = [e for e in self._by_spec.get(spec_id, ()) if e.applies(context)]
+        for entry in applicable:
+            if actual is not None and entry.matches_failure(actual):
                 return entry
-        return None
+        return applicable[0] if applicable else None
 
     def follow(self, renames: Mapping[str, str]) -> Expectations:
         """The same entries, those under a renamed spec id moved to its new id."""

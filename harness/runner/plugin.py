@@ -293,7 +293,7 @@ def pytest_runtest_makereport(item, call):
         phase["leaks"] = [leak.as_dict() for leak in excinfo.value.leaks]
     if report.when == "call":
         state = state_of(item.config)
-        entry = state.expectations.lookup(info["id"], state.context)
+        entry = state.expectations.lookup(info["id"], state.context, phase["fingerprint"])
         found = verdict.judge(info["id"], phase, entry, LoopbackGuard.violations)
         if found is not None:
             _apply(report, phase, found)
