@@ -1,9 +1,12 @@
 """Run each mutant's covering specs against it, in child processes, in parallel.
 
 A mutant's source goes into a folder of its own with an impl.toml registering it under the
-original's name (:mod:`harness.mutation.target`); ``python -m pytest`` runs the specs that
-reach it (the coverage map), quickest first, with ``-x`` (the first failure ends the run),
-no cache and no xdist, and :mod:`harness.mutation.killer` logs which spec ran and which failed.
+original's name (:mod:`harness.mutation.target`); pytest runs the specs that reach it (the
+coverage map), quickest first, with ``-x`` (the first failure ends the run), no cache and no
+xdist, and :mod:`harness.mutation.killer` logs which spec ran and which failed. Each worker
+thread has a fork server (:mod:`harness.mutation.forkserver`) that forks the run from a
+process with pytest already imported; without ``os.fork`` the run is a child
+``python -m pytest``.
 
 Statuses: ``killed`` (``killers`` names the spec that failed first; ``<load>`` when the module
 does not even import, ``<session>`` when the run failed with no spec failing), ``timeout``
@@ -20,7 +23,9 @@ from __future__ import annotations
 
 import concurrent.futures
 import dataclasses
+import json
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -31,7 +36,7 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence
 
 from harness.model import paths
-from harness.mutation import killer
+from harness.mutation import forkserver, killer
 from harness.mutation.coverage_map import CoverageMap
 from harness.mutation.generate import Mutant
 from harness.mutation.target import Target
@@ -73,12 +78,62 @@ class Runner:
     cwd: Path
     keep: bool = False
 
-    def command(self, meta: Path, specs: Sequence[str], spec_limit: float,
-                results: Path) -> List[str]:
-        return [sys.executable, "-m", "pytest", *specs, *self.common_args,
+    #: fork servers, one per worker thread (False: run ``python -m pytest`` children)
+    fork: bool = dataclasses.field(default_factory=forkserver.available)
+
+    def __post_init__(self):
+        self._local = threading.local()
+        self._servers: List[ForkServer] = []
+        self._lock = threading.Lock()
+
+    def pytest_args(self, meta: Path, specs: Sequence[str], spec_limit: float,
+                    results: Path) -> List[str]:
+        return [*specs, *self.common_args,
                 "--impl-meta", str(meta), "-x", "-q", "-p", "no:cacheprovider", "-n", "0",
                 "-p", paths.module("harness.mutation.killer"), "--timeout", f"{spec_limit:.0f}",
                 "--results", str(results)]
+
+    def command(self, meta: Path, specs: Sequence[str], spec_limit: float,
+                results: Path) -> List[str]:
+        return [sys.executable, "-m", "pytest", *self.pytest_args(meta, specs, spec_limit,
+                                                                   results)]
+
+    def _server(self) -> ForkServer:
+        server = getattr(self._local, "server", None)
+        if server is None or not server.alive():
+            server = ForkServer(self.env, self.cwd)
+            self._local.server = server
+            with self._lock:
+                self._servers.append(server)
+        return server
+
+    def close(self) -> None:
+        with self._lock:
+            servers, self._servers = self._servers, []
+        for server in servers:
+            server.close()
+
+    def _execute(self, folder: Path, args: List[str], extra_env: Dict[str, str],
+                 limit: float):
+        """(exit code or None for the time limit, output) of one pytest run."""
+        if self.fork:
+            output = folder / "pytest.out"
+            code = self._server().run(args, extra_env, output, limit)
+            try:
+                text = output.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                text = ""
+            return code, text
+        process = subprocess.Popen([sys.executable, "-m", "pytest", *args], cwd=str(self.cwd),
+                                   env=dict(self.env, **extra_env), stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        try:
+            output, _ = process.communicate(timeout=limit)
+            return process.returncode, output
+        except subprocess.TimeoutExpired:
+            _kill_group(process)
+            output, _ = process.communicate()
+            return None, output
 
     def run(self, mutant: Mutant, specs: Sequence[str], seconds: Dict[str, float]) -> Outcome:
         folder = self.workdir / "mutants" / mutant.id
@@ -93,18 +148,9 @@ class Runner:
         limit = TIME_FACTOR * baseline + TIME_ALLOWANCE
         spec_limit = SPEC_TIME_FACTOR * max([seconds.get(s, 0.0) for s in specs] or [0.0]) \
             + SPEC_TIME_ALLOWANCE
-        args = self.command(meta, specs, spec_limit, folder / "results.json")
-        env = dict(self.env, **{killer.LOG_ENV: str(log)})
+        args = self.pytest_args(meta, specs, spec_limit, folder / "results.json")
         started = time.monotonic()
-        process = subprocess.Popen(args, cwd=str(self.cwd), env=env, stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT, text=True, start_new_session=True)
-        try:
-            output, _ = process.communicate(timeout=limit)
-            code = process.returncode
-        except subprocess.TimeoutExpired:
-            _kill_group(process)
-            output, _ = process.communicate()
-            code = None
+        code, output = self._execute(folder, args, {killer.LOG_ENV: str(log)}, limit)
         elapsed = time.monotonic() - started
         outcome = classify(code, output, killer.read(log))
         outcome.covering = len(specs)
@@ -112,6 +158,56 @@ class Runner:
         if not self.keep:
             shutil.rmtree(folder, ignore_errors=True)
         return outcome
+
+
+class ForkServer:
+    """One ``python -m harness.mutation.forkserver`` process and its request pipe."""
+
+    #: how long past a run's own limit the server may take to answer before it counts as hung
+    GRACE = 30.0
+
+    def __init__(self, env: Dict[str, str], cwd: Path):
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", paths.module("harness.mutation.forkserver")],
+            cwd=str(cwd), env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+        line = self._answer(120.0)
+        if line.strip() != forkserver.READY:
+            self.close()
+            raise RuntimeError(f"the fork server did not start ({line.strip()[:200]!r})")
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def _answer(self, limit: float) -> str:
+        ready, _, _ = select.select([self.process.stdout], [], [], limit)
+        if not ready:
+            self.close()
+            raise RuntimeError(f"the fork server gave no answer within {limit:.0f} s")
+        line = self.process.stdout.readline()
+        if not line:
+            self.close()
+            raise RuntimeError("the fork server ended")
+        return line
+
+    def run(self, args: List[str], env: Dict[str, str], output: Path,
+            limit: float) -> Optional[int]:
+        request = {"args": args, "env": env, "output": str(output), "limit": limit}
+        self.process.stdin.write(json.dumps(request) + "\n")
+        self.process.stdin.flush()
+        return json.loads(self._answer(limit + self.GRACE))["code"]
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            try:
+                self.process.stdin.close()
+            except OSError:
+                pass
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                _kill_group(self.process)
+                self.process.wait()
 
 
 def _kill_group(process: subprocess.Popen) -> None:
@@ -177,8 +273,11 @@ def run_all(runner: Runner, mutants: Sequence[Mutant], cmap: CoverageMap, worker
 
     # the longest-covered first, so that the slowest do not end the run alone
     todo.sort(key=lambda item: -sum(cmap.passed.get(s, 0.0) for s in item[1]))
-    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        list(pool.map(one, todo))
+    try:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            list(pool.map(one, todo))
+    finally:
+        runner.close()
     return outcomes
 
 

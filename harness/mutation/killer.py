@@ -12,7 +12,10 @@ from __future__ import annotations
 import builtins
 import os
 
+import pytest
+
 from harness.mutation.operators import TESTING_EXCEPTION
+from harness.runner.verdict import timed_out
 
 LOG_ENV = "SOCKSPEC_MUTATION_LOG"
 
@@ -20,6 +23,8 @@ if not hasattr(builtins, TESTING_EXCEPTION):
     setattr(builtins, TESTING_EXCEPTION, type(TESTING_EXCEPTION, (Exception,), {}))
 
 _log = None
+#: node ids whose failure was the time limit's
+_timed_out = set()
 
 
 def _write(kind: str, nodeid: str) -> None:
@@ -37,11 +42,16 @@ def pytest_runtest_logstart(nodeid, location):
     _write("start", nodeid)
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    yield
+    if call.excinfo is not None and timed_out(call.excinfo.value):
+        _timed_out.add(item.nodeid)
+
+
 def pytest_runtest_logreport(report):
     if report.failed:
-        text = str(report.longrepr)
-        timed_out = "SpecTimeout" in text or "Timeout >" in text  # the time limit's texts
-        _write("timeout" if timed_out else "fail", report.nodeid)
+        _write("timeout" if report.nodeid in _timed_out else "fail", report.nodeid)
 
 
 def read(path) -> list:
