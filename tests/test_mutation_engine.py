@@ -48,6 +48,8 @@ def test_covering_specs_quickest_first():
 
 def _mutate(*args, cwd=ROOT):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
+    if not any(a.startswith("--personas") for a in args):
+        args = ("--personas", "none", *args)
     done = subprocess.run([sys.executable, "-m", "harness", "mutate", "-q", *args], cwd=str(cwd),
                           env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -163,3 +165,55 @@ def test_a_mutant_is_registered_like_the_original(tmp_path):
         target.resolve("no-such-implementation")
     with pytest.raises(target.TargetError, match="does not exist"):
         target.resolve(str(tmp_path / "missing.py"))
+
+
+PLATFORM_TINY = '''\
+    """A tiny socket module with a platform branch."""
+
+    import sys
+    from _socket import *  # noqa: F403
+    from _socket import socket  # noqa: F401
+
+
+    def socketpair(family=None, type=None, proto=0):
+        raise NotImplementedError
+
+
+    def create_connection(address, timeout=None, source_address=None):
+        raise NotImplementedError
+
+
+    def separator():
+        if sys.platform == "win32":
+            return "\\\\"
+        return "/"
+    '''
+
+PLATFORM_SPECS = '''\
+    from harness.model.spec import spec
+
+
+    @spec("tiny.separator")
+    def test_tiny_separator_follows_the_platform(impl):
+        expected = "\\\\" if impl.sys.platform == "win32" else "/"
+        assert impl.separator() == expected
+    '''
+
+
+def test_a_mutant_in_a_platform_branch_is_killed_under_its_persona(tmp_path):
+    project = tmp_path / "platform"
+    (project / "specs").mkdir(parents=True)
+    (project / "tiny.py").write_text(textwrap.dedent(PLATFORM_TINY))
+    (project / "specs" / "test_tiny.py").write_text(textwrap.dedent(PLATFORM_SPECS))
+    args = ["--impl", str(project / "tiny.py"), "--specs", str(project / "specs"),
+            "--element", "separator", "--operator", "sockspec/ReplaceReturnValue"]
+    native = project / "native.json"
+    _mutate(*args, "--personas", "none", "--output", str(native), cwd=project)
+    windows = project / "windows.json"
+    _mutate(*args, "--personas", "windows", "--output", str(windows), cwd=project)
+    branch = [m for m in document.read(native)["mutants"] if '"\\\\"' in m["diff"]]
+    assert branch and all(m["status"] == "no-coverage" for m in branch)
+    by_id = {m["id"]: m for m in document.read(windows)["mutants"]}
+    for mutant in branch:
+        assert by_id[mutant["id"]]["status"] == "killed"
+        assert by_id[mutant["id"]]["configuration"] == "windows"

@@ -8,6 +8,7 @@ document (:mod:`harness.documents.mutation`), by default reports/mutation/IMPL.j
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import fnmatch
 import hashlib
@@ -24,10 +25,10 @@ from harness.cli.common import (
     CommandError,
     add_impl,
     add_output,
-    add_persona,
     positive,
 )
 from harness.model import paths
+from harness.model.personas import PERSONAS
 
 
 def register(commands) -> None:
@@ -42,14 +43,29 @@ def _areas(text: str) -> List[str]:
     return [a.strip() for a in text.split(",") if a.strip()]
 
 
+def _personas(text: str) -> List[str]:
+    names = _areas(text)
+    if names == ["all"]:
+        return sorted(PERSONAS)
+    if names == ["none"]:
+        return []
+    unknown = [n for n in names if n not in PERSONAS]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown persona {unknown[0]!r} (known: {', '.join(sorted(PERSONAS))}, all, none)")
+    return names
+
+
 def add_arguments(parser) -> None:
     add_impl(parser, default="reference", what="implementation whose source is mutated",
              modules=False)
     parser.add_argument("--area", "--areas", dest="areas", action="append", default=[],
                         type=_areas, metavar="AREA[,AREA]",
                         help="run only these areas' specs (specs/test_AREA.py); repeatable")
-    add_persona(parser, what="run every spec under a persona, so that mutants in its "
-                             "platform branches are reached")
+    parser.add_argument("--personas", default="all", type=_personas, metavar="NAME[,NAME]",
+                        help="besides the host as it is, run the specs under these personas, so "
+                             "that a mutant in a platform branch is reached and killed there: "
+                             f"{', '.join(sorted(PERSONAS))}; 'all' (the default) or 'none'")
     parser.add_argument("-k", dest="keyword", default=None, metavar="EXPR",
                         help="run only the specs pytest's -k EXPR selects")
     parser.add_argument("--specs", default=None, metavar="DIR",
@@ -174,26 +190,32 @@ def _execute(args, impl, source_text, shown, mutants, chosen_operators, shard, a
             common += ["-p", plugin]
     if args.keyword:
         common += ["-k", args.keyword]
-    if args.persona:
-        common += ["--persona", args.persona]
     env = engine.child_env(workdir, paths.ROOT)
     original_meta = impl.register(workdir / "original", impl.source)
     workers = max(1, args.workers)
     say = (lambda *a: None) if args.quiet else print
-    say(f"mutate: {len(mutants)} mutants of {shown}; coverage run of "
-        f"{len(spec_files)} spec files in {min(workers, len(spec_files))} processes")
-    try:
-        cmap = coverage_map.build(
-            impl.source, coverage_map.split(spec_files, workers),
-            [*common, "--impl-meta", str(original_meta), "-p", "no:cacheprovider", "-n", "0",
-             "-q"],
-            workdir, env, rootdir)
-    except coverage_map.CoverageError as exc:
-        raise CommandError(str(exc)) from None
-    if not cmap.passed:
+    labels = [engine.NATIVE, *args.personas]
+    say(f"mutate: {len(mutants)} mutants of {shown}; coverage runs of "
+        f"{len(spec_files)} spec files in {min(workers, len(spec_files))} processes, "
+        f"on this host as it is and under {len(args.personas)} personas")
+    configurations = []
+    for label in labels:
+        extra = [] if label == engine.NATIVE else ["--persona", label]
+        folder = workdir / "coverage" / label
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            cmap = coverage_map.build(
+                impl.source, coverage_map.split(spec_files, workers),
+                [*common, *extra, "--impl-meta", str(original_meta), "-p", "no:cacheprovider",
+                 "-n", "0", "-q"],
+                folder, env, rootdir)
+        except coverage_map.CoverageError as exc:
+            raise CommandError(f"{label}: {exc}") from None
+        say(f"coverage ({label}): {len(cmap.passed)} specs pass on the original, "
+            f"{len(cmap.other)} do not; {len(cmap.executed)} lines run ({cmap.seconds:.1f} s)")
+        configurations.append(engine.Configuration(label, extra, cmap))
+    if not configurations[0].cmap.passed:
         raise CommandError("no spec passed on the original implementation: nothing can kill a mutant")
-    say(f"coverage: {len(cmap.passed)} specs pass on the original, "
-        f"{len(cmap.other)} do not; {len(cmap.executed)} lines run ({cmap.seconds:.1f} s)")
 
     runner = engine.Runner(impl, source_text, workdir, common, env, rootdir, keep=args.keep)
     mutation_started = time.monotonic()
@@ -206,19 +228,20 @@ def _execute(args, impl, source_text, shown, mutants, chosen_operators, shard, a
         elif done % 50 == 0 and not args.quiet:
             print(f"[{done}/{total}] ...", flush=True)
 
-    outcomes = engine.run_all(runner, mutants, cmap, workers, progress)
+    outcomes = engine.run_all(runner, mutants, configurations, workers, progress)
     mutation_seconds = time.monotonic() - mutation_started
 
     records = []
     for mutant in mutants:
         outcome = outcomes[mutant.id]
-        covering = cmap.specs_for(mutant.coverage_lines, mutant.statement_line)
+        covering = engine.covering(configurations, mutant)
         record = {
             "id": mutant.id, "file": mutant.file, "line": mutant.line, "column": mutant.column,
             "element": mutant.element, "operator": mutant.operator, "diff": mutant.diff,
             "status": outcome.status, "killers": outcome.killers,
             "areas": sorted({document.area_of(s) for s in covering} - {None}),
             "covering": len(covering), "ran": outcome.ran, "seconds": outcome.seconds,
+            "configuration": outcome.configuration,
         }
         if outcome.detail:
             record["detail"] = outcome.detail
@@ -229,23 +252,23 @@ def _execute(args, impl, source_text, shown, mutants, chosen_operators, shard, a
         implementation={"name": impl.name, "file": shown,
                         "sha256": hashlib.sha256(source_text.encode("utf-8")).hexdigest()},
         operators=chosen_operators,
-        selection={"areas": areas, "keyword": args.keyword, "persona": args.persona,
+        selection={"areas": areas, "keyword": args.keyword, "persona": None,
+                   "personas": args.personas,
                    "elements": args.element,
                    "mutants": args.mutant,
                    "specs": None if args.specs is None else str(specs_dir)},
         shard=None if shard is None else {"index": shard[0], "count": shard[1]},
-        coverage={"passing_specs": len(cmap.passed), "other_specs": len(cmap.other),
-                  "lines_executed": len(cmap.executed), "seconds": round(cmap.seconds, 2)},
+        coverage=_coverage_summary(configurations),
         timing={"seconds": round(time.monotonic() - started, 2),
                 "generation_seconds": round(generation_seconds, 2),
-                "coverage_seconds": round(cmap.seconds, 2),
+                "coverage_seconds": round(sum(c.cmap.seconds for c in configurations), 2),
                 "mutation_seconds": round(mutation_seconds, 2),
                 "workers": workers, "cpus": os.cpu_count(),
                 "load_average_before": load_before, "load_average_after": _load()},
         mutants=records,
         created=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
     )
-    output = Path(args.output) if args.output else _default_output(impl.name, shard, args.persona)
+    output = Path(args.output) if args.output else _default_output(impl.name, shard, None)
     document.write(doc, output)
     if not args.quiet:
         for mutant in document.survivors(doc):
@@ -275,6 +298,19 @@ def _merge(args, document, equivalents, target) -> int:
     document.write(merged, output)
     _print_summary(merged, output)
     return EXIT_OK
+
+
+def _coverage_summary(configurations) -> dict:
+    """The native run's figures at the top, each configuration's under ``configurations``."""
+    def figures(cmap):
+        return {"passing_specs": len(cmap.passed), "other_specs": len(cmap.other),
+                "lines_executed": len(cmap.executed), "seconds": round(cmap.seconds, 2)}
+
+    summary = figures(configurations[0].cmap)
+    executed = set().union(*(c.cmap.executed for c in configurations))
+    summary["lines_executed_any"] = len(executed)
+    summary["configurations"] = {c.label: figures(c.cmap) for c in configurations}
+    return summary
 
 
 def _spec_files(specs_dir: Path, areas: List[str]) -> List[Path]:

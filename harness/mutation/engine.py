@@ -46,6 +46,9 @@ TIME_ALLOWANCE = 20.0
 SPEC_TIME_FACTOR = 10.0
 SPEC_TIME_ALLOWANCE = 10.0
 
+#: the label of the configuration that is the host as it is (the others are personas)
+NATIVE = "native"
+
 KILLED, SURVIVED, TIMEOUT, NO_COVERAGE, ERROR = (
     "killed", "survived", "timeout", "no-coverage", "error")
 STATUSES = (KILLED, TIMEOUT, SURVIVED, NO_COVERAGE, ERROR)
@@ -63,6 +66,26 @@ class Outcome:
     ran: int = 0
     seconds: float = 0.0
     detail: str = ""
+    #: the configuration of the run that decided the status (None: not run)
+    configuration: Optional[str] = None
+
+
+@dataclasses.dataclass
+class Configuration:
+    """One way of running the specs: the host as it is, or under a persona."""
+
+    label: str
+    #: pytest arguments of this configuration (``--persona NAME``)
+    args: List[str]
+    cmap: CoverageMap
+
+
+def covering(configurations: Sequence[Configuration], mutant: Mutant) -> List[str]:
+    """Every spec that reaches the mutant in some configuration."""
+    found = set()
+    for configuration in configurations:
+        found.update(configuration.cmap.specs_for(mutant.coverage_lines, mutant.statement_line))
+    return sorted(found)
 
 
 @dataclasses.dataclass
@@ -87,8 +110,8 @@ class Runner:
         self._lock = threading.Lock()
 
     def pytest_args(self, meta: Path, specs: Sequence[str], spec_limit: float,
-                    results: Path) -> List[str]:
-        return [*specs, *self.common_args,
+                    results: Path, extra: Sequence[str] = ()) -> List[str]:
+        return [*specs, *self.common_args, *extra,
                 "--impl-meta", str(meta), "-x", "-q", "-p", "no:cacheprovider", "-n", "0",
                 "-p", paths.module("harness.mutation.killer"), "--timeout", f"{spec_limit:.0f}",
                 "--results", str(results)]
@@ -135,7 +158,8 @@ class Runner:
             output, _ = process.communicate()
             return None, output
 
-    def run(self, mutant: Mutant, specs: Sequence[str], seconds: Dict[str, float]) -> Outcome:
+    def run(self, mutant: Mutant, specs: Sequence[str], seconds: Dict[str, float],
+            extra: Sequence[str] = ()) -> Outcome:
         folder = self.workdir / "mutants" / mutant.id
         if folder.exists():
             shutil.rmtree(folder)
@@ -148,7 +172,7 @@ class Runner:
         limit = TIME_FACTOR * baseline + TIME_ALLOWANCE
         spec_limit = SPEC_TIME_FACTOR * max([seconds.get(s, 0.0) for s in specs] or [0.0]) \
             + SPEC_TIME_ALLOWANCE
-        args = self.pytest_args(meta, specs, spec_limit, folder / "results.json")
+        args = self.pytest_args(meta, specs, spec_limit, folder / "results.json", extra)
         started = time.monotonic()
         code, output = self._execute(folder, args, {killer.LOG_ENV: str(log)}, limit)
         elapsed = time.monotonic() - started
@@ -241,17 +265,21 @@ def classify(code: Optional[int], output: str, log: Sequence[tuple]) -> Outcome:
                    detail=f"pytest exit {code}: {(lines[-1] if lines else '')[:300]}")
 
 
-def run_all(runner: Runner, mutants: Sequence[Mutant], cmap: CoverageMap, workers: int,
+def run_all(runner: Runner, mutants: Sequence[Mutant],
+            configurations: Sequence[Configuration], workers: int,
             progress: Optional[Callable[[int, int, Mutant, Outcome], None]] = None
             ) -> Dict[str, Outcome]:
     """Every mutant's outcome by id: the uncovered at once, the others in ``workers``
-    threads, each waiting on one child process."""
+    threads. A mutant runs in each configuration whose specs reach it, in order, until one
+    kills it: one that survives the host as it is may still fall under a persona."""
     outcomes: Dict[str, Outcome] = {}
     todo = []
     for mutant in mutants:
-        specs = cmap.specs_for(mutant.coverage_lines, mutant.statement_line)
-        if specs:
-            todo.append((mutant, specs))
+        plan = [(c, c.cmap.specs_for(mutant.coverage_lines, mutant.statement_line))
+                for c in configurations]
+        plan = [(c, specs) for c, specs in plan if specs]
+        if plan:
+            todo.append((mutant, plan))
         else:
             outcomes[mutant.id] = Outcome(NO_COVERAGE)
     lock = threading.Lock()
@@ -259,11 +287,23 @@ def run_all(runner: Runner, mutants: Sequence[Mutant], cmap: CoverageMap, worker
     total = len(mutants)
 
     def one(item):
-        mutant, specs = item
-        try:
-            outcome = runner.run(mutant, specs, cmap.passed)
-        except Exception as exc:  # the engine's own fault: one mutant's error, not the run's
-            outcome = Outcome(ERROR, covering=len(specs), detail=f"{type(exc).__name__}: {exc}")
+        mutant, plan = item
+        ran = 0
+        seconds = 0.0
+        for configuration, specs in plan:
+            try:
+                outcome = runner.run(mutant, specs, configuration.cmap.passed, configuration.args)
+            except Exception as exc:  # the engine's own fault: one mutant's error, not the run's
+                outcome = Outcome(ERROR, covering=len(specs),
+                                  detail=f"{type(exc).__name__}: {exc}")
+            outcome.configuration = configuration.label
+            ran += outcome.ran
+            seconds += outcome.seconds
+            if outcome.status != SURVIVED:
+                break
+        outcome.ran = ran
+        outcome.seconds = round(seconds, 3)
+        outcome.covering = len({s for _, specs in plan for s in specs})
         with lock:
             outcomes[mutant.id] = outcome
             done_count[0] += 1
@@ -272,7 +312,7 @@ def run_all(runner: Runner, mutants: Sequence[Mutant], cmap: CoverageMap, worker
         return outcome
 
     # the longest-covered first, so that the slowest do not end the run alone
-    todo.sort(key=lambda item: -sum(cmap.passed.get(s, 0.0) for s in item[1]))
+    todo.sort(key=lambda item: -sum(item[1][0][0].cmap.passed.get(s, 0.0) for s in item[1][0][1]))
     try:
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
             list(pool.map(one, todo))
