@@ -98,6 +98,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--workdir", default=None,
                         help="folder for the mutants and logs (default: a temporary one, "
                              "removed afterwards)")
+    parser.add_argument("--no-fork-server", dest="fork", action="store_false",
+                        help="start a python -m pytest per mutant run instead of forking it from "
+                             "a server that has pytest imported (slower; what Windows does)")
     parser.add_argument("--keep", action="store_true",
                         help="keep each mutant's folder (source, impl.toml, log) in --workdir")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
@@ -218,6 +221,7 @@ def _execute(args, impl, source_text, shown, mutants, chosen_operators, shard, a
         raise CommandError("no spec passed on the original implementation: nothing can kill a mutant")
 
     runner = engine.Runner(impl, source_text, workdir, common, env, rootdir, keep=args.keep)
+    runner.fork = runner.fork and args.fork
     mutation_started = time.monotonic()
 
     def progress(done, total, mutant, outcome):
@@ -263,7 +267,7 @@ def _execute(args, impl, source_text, shown, mutants, chosen_operators, shard, a
                 "generation_seconds": round(generation_seconds, 2),
                 "coverage_seconds": round(sum(c.cmap.seconds for c in configurations), 2),
                 "mutation_seconds": round(mutation_seconds, 2),
-                "workers": workers, "cpus": os.cpu_count(),
+                "workers": workers, "cpus": os.cpu_count(), "fork_server": runner.fork,
                 "load_average_before": load_before, "load_average_after": _load()},
         mutants=records,
         created=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
