@@ -78,11 +78,31 @@ def _positional_arguments(arglist) -> List[int]:
     return indexes
 
 
+#: Calls whose positional arguments commute: exchanging them changes nothing.
+COMMUTATIVE_CALLS = frozenset({"min", "max"})
+
+
+def _called_name(trailer) -> str:
+    """The name called by ``trailer`` when it directly follows a plain name (``min(...)``)."""
+    parent = trailer.parent
+    if parent is None or parent.type not in ("power", "atom_expr"):
+        return ""
+    # by position: generation mutates a copy of the trailer, which its parent does not hold
+    if len(parent.children) < 2 or parent.children[1].start_pos != trailer.start_pos:
+        return ""
+    if parent.children[0].type != "name":
+        return ""
+    return parent.children[0].value
+
+
 class SwapArguments(Operator):
-    """Exchange two neighbouring positional arguments of a call."""
+    """Exchange two neighbouring positional arguments of a call (not of ``min``/``max``,
+    whose arguments commute)."""
 
     def _pairs(self, node):
         if node.type != "trailer" or node.children[0].value != "(" or len(node.children) != 3:
+            return []
+        if _called_name(node) in COMMUTATIVE_CALLS:
             return []
         arglist = node.children[1]
         if arglist.type != "arglist":
