@@ -9,15 +9,17 @@
                          "sha256": "..."},
       "python": {"implementation": "cpython", "version": "3.11.7"},
       "operators": ["core/AddNot", ...],
-      "selection": {"areas": [], "keyword": null, "elements": []},
+      "selection": {"areas": [], "keyword": null, "elements": [], "personas": [names]},
       "shard": null | {"index": K, "count": N},
-      "coverage": {"passing_specs": N, "other_specs": N, "lines_executed": N, "seconds": S},
+      "coverage": {"passing_specs": N, "other_specs": N, "lines_executed": N, "seconds": S,
+                   "lines_executed_any": N, "configurations": {label: {...the same four}}},
       "timing": {"seconds": S, "workers": N, "load_average": [1m, 5m, 15m]},
       "counts": {"killed": N, "timeout": N, "survived": N, "no-coverage": N, "error": N,
                  "equivalent": N},
       "mutants": [{"id", "file", "line", "column", "element", "operator", "diff", "status",
                    "killers": [node id], "areas": [area], "covering": N, "ran": N,
-                   "seconds": S, "detail": "...", "equivalent": "reason" (when listed)}],
+                   "seconds": S, "configuration": "native" | persona | null (not run),
+                   "detail": "...", "equivalent": "reason" (when listed)}],
       "scores": {"total": SCORE, "areas": {area: SCORE}, "elements": {element: SCORE}}
     }
 
