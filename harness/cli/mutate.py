@@ -3,7 +3,7 @@
 Generates the mutants of the implementation's source (:mod:`harness.mutation.generate`),
 maps which spec runs which line (:mod:`harness.mutation.coverage_map`), runs each mutant's
 covering specs in child processes (:mod:`harness.mutation.engine`) and writes the mutation
-document (:mod:`harness.documents.mutation`), by default reports/mutation/IMPL.json.
+document (:mod:`harness.documents.mutation`), by default reports/mutation/IMPL.json (./sockspec-results/mutation/ when installed).
 """
 
 from __future__ import annotations
@@ -90,7 +90,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("-n", "--workers", type=positive, default=os.cpu_count() or 1,
                         help="mutants run at once (default: the number of CPUs)")
     add_output(parser, None, metavar="JSON",
-               help="the mutation document (default: reports/mutation/IMPL.json, "
+               help="the mutation document (default: reports/mutation/IMPL.json, installed "
+                    "./sockspec-results/mutation/IMPL.json; "
                     "IMPL-shard-K-of-N.json for a shard)")
     parser.add_argument("--equivalents", default=None, metavar="TOML",
                         help="equivalent mutants (default: the implementation folder's "
@@ -119,7 +120,9 @@ def command_mutate(args) -> int:
             target,
         )
     except ImportError as exc:
-        raise CommandError(f"mutation testing needs requirements/mutation.txt ({exc})") from None
+        wanted = ("pip install 'sockspec[mutation]'" if paths.INSTALLED
+                  else "pip install -r requirements/mutation.txt")
+        raise CommandError(f"mutate needs cosmic-ray and coverage: {wanted} ({exc})") from None
 
     if args.list_operators:
         for name in operators.all_names():
@@ -337,7 +340,7 @@ def _spec_files(specs_dir: Path, areas: List[str]) -> List[Path]:
 def _default_output(name: str, shard, persona: Optional[str]) -> Path:
     suffix = f"-{persona}" if persona else ""
     suffix += f"-shard-{shard[0]}-of-{shard[1]}" if shard else ""
-    return paths.ROOT / "reports" / "mutation" / f"{name}{suffix}.json"
+    return paths.output_root() / "mutation" / f"{name}{suffix}.json"
 
 
 def _load() -> Optional[List[float]]:
