@@ -217,3 +217,20 @@ def test_a_mutant_in_a_platform_branch_is_killed_under_its_persona(tmp_path):
     for mutant in branch:
         assert by_id[mutant["id"]]["status"] == "killed"
         assert by_id[mutant["id"]]["configuration"] == "windows"
+
+
+def test_an_equivalent_that_a_spec_kills_is_wrong(tmp_path):
+    strong = _tiny_run(tmp_path, "strong", SPECS)
+    killed = next(m for m in strong["mutants"] if m["status"] == "killed")
+    project = tmp_path / "strong"
+    table = project / "equivalent-mutants.toml"
+    table.write_text(f'[equivalent]\n"{killed["id"]}" = "no program can tell (wrongly)"\n')
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = subprocess.run(
+        [sys.executable, "-m", "harness", "mutate", "-q", "--personas", "none",
+         "--impl", str(project / "tiny.py"), "--specs", str(project / "specs"),
+         "--element", "clamp_port", "--operator", "NumberReplacer",
+         "--equivalents", str(table), "--output", str(project / "again.json")],
+        cwd=str(project), env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert f"WRONG {table}:2: mutant {killed['id']} is listed as equivalent" in done.stdout

@@ -175,7 +175,8 @@ def command_mutate(args) -> int:
         return _execute(args, impl, source_text, shown, mutants, chosen_operators, shard,
                         areas, specs_dir, spec_files, equivalent, workdir, started,
                         load_before, generation_seconds, modules=(coverage_map, document,
-                                                                  engine))
+                                                                  engine),
+                        equivalents_path=equivalents_path)
     finally:
         if not args.workdir:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -183,7 +184,7 @@ def command_mutate(args) -> int:
 
 def _execute(args, impl, source_text, shown, mutants, chosen_operators, shard, areas,
              specs_dir, spec_files, equivalent, workdir, started, load_before,
-             generation_seconds, modules) -> int:
+             generation_seconds, modules, equivalents_path=None) -> int:
     coverage_map, document, engine = modules
     rootdir = paths.ROOT
     common = ["--rootdir", str(rootdir), "-c", str(paths.CONFIG)]
@@ -281,8 +282,31 @@ def _execute(args, impl, source_text, shown, mutants, chosen_operators, shard, a
         for mutant in document.survivors(doc):
             print(f"survivor {mutant['id']} {mutant['file']}:{mutant['line']} "
                   f"{mutant['operator']}: {document.diff_summary(mutant['diff'])}")
+    whole = not (args.element or args.mutant or args.operator or shard or args.keyword
+                 or areas or args.specs)
+    wrong = _check_equivalents(records, equivalent, equivalents_path, whole)
     _print_summary(doc, output)
-    return EXIT_FINDINGS if doc["counts"]["error"] else EXIT_OK
+    return EXIT_FINDINGS if doc["counts"]["error"] or wrong else EXIT_OK
+
+
+def _check_equivalents(records, equivalent, path, whole: bool) -> bool:
+    """Print the equivalents the run contradicts (killed: so a program can tell them apart)
+    and, on a run of every mutant, those no mutant has any more. True if any is wrong."""
+    from harness.mutation import equivalents
+
+    where = equivalents.lines(path) if path else {}
+    wrong = False
+    for record in records:
+        if record.get("equivalent") and record["status"] in ("killed", "timeout"):
+            wrong = True
+            print(f"WRONG {path}:{where.get(record['id'], 0)}: mutant {record['id']} is listed "
+                  f"as equivalent but {record['killers'][0] if record['killers'] else 'a spec'} "
+                  "tells it apart")
+    if whole:
+        present = {r["id"] for r in records}
+        for mutant_id in sorted(set(equivalent) - present, key=lambda i: where.get(i, 0)):
+            print(f"STALE {path}:{where.get(mutant_id, 0)}: no mutant has id {mutant_id}")
+    return wrong
 
 
 def _merge(args, document, equivalents, target) -> int:

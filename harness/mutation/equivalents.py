@@ -24,6 +24,20 @@ class EquivalentsError(Exception):
     """A malformed equivalents file; one line naming it."""
 
 
+def lines(path: Path) -> Dict[str, int]:
+    """{mutant id: the line of the file that lists it}."""
+    found = {}
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError:
+        return found
+    for number, line in enumerate(text.splitlines(), 1):
+        match = re.match(r'\s*["\']?([0-9a-f]{12})["\']?\s*=', line)
+        if match:
+            found.setdefault(match.group(1), number)
+    return found
+
+
 def load(path: Path) -> Dict[str, str]:
     """{mutant id: reason}; an absent file is an empty table."""
     path = Path(path)
@@ -33,6 +47,7 @@ def load(path: Path) -> Dict[str, str]:
         data = toml.loads(path.read_text(encoding="utf-8"))
     except toml.TOMLDecodeError as exc:
         raise EquivalentsError(f"{path}: malformed TOML: {exc}") from None
+    where = lines(path)
     table = data.get("equivalent", {})
     unknown = sorted(set(data) - {"equivalent"})
     if unknown:
@@ -43,5 +58,6 @@ def load(path: Path) -> Dict[str, str]:
         if not _ID.match(key):
             raise EquivalentsError(f"{path}: {key!r} is not a mutant id (12 hex digits)")
         if not isinstance(reason, str) or not reason.strip():
-            raise EquivalentsError(f"{path}: mutant {key}: the reason must be a non-empty string")
+            raise EquivalentsError(f"{path}:{where.get(key, 0)}: mutant {key}: the reason must "
+                                   "be a non-empty string")
     return dict(table)
