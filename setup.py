@@ -127,7 +127,8 @@ setup(
     package_data={
         "sockspec.harness.report": ["templates/*"],
         "sockspec.specs": ["renamed.toml"],
-        "sockspec.implementations": ["*/impl.toml", "*/expectations.toml", "*/*.py"],
+        "sockspec.implementations": ["*/impl.toml", "*/expectations.toml",
+                                     "*/equivalent-mutants.toml", "*/*.py"],
     },
     cmdclass={"build_py": BuildPy},
 )

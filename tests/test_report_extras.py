@@ -77,6 +77,27 @@ def suite_document() -> dict:
             "goals": suite.suite_goals(full, cost)}
 
 
+def mutation_bench_document(full: bool = True) -> dict:
+    from harness.bench import mutation_timing
+
+    def figures(per_mutant):
+        return {"wall_seconds": 40.0, "cpu_seconds": 70.0, "mutation_seconds": per_mutant * 60,
+                "mutants_run": 60, "seconds_per_mutant": per_mutant, "counts": {},
+                "score": 0.95}
+
+    sample = {"elements": ["socket.__repr__"], "mutants": 60,
+              "rounds": [{"fork": figures(0.2), "spawn": figures(0.9), "ratio": 0.2 / 0.9}],
+              "fork_seconds_per_mutant": 0.2, "spawn_seconds_per_mutant": 0.9,
+              "ratio": 0.2 / 0.9}
+    result = {"sample": sample}
+    if full:
+        result["full"] = dict(figures(0.25), wall_seconds=512.0, cpu_seconds=900.0)
+    return {"schema": measure.SCHEMA, "schema_version": measure.SCHEMA_VERSION,
+            "kind": "mutation", "created": GENERATED, "machine": {"os": "linux", "cpus": 2},
+            "settings": {"impl": "reference"}, "mutation": result,
+            "goals": mutation_timing.goals(result)}
+
+
 def written(tmp_path: Path, name: str, document) -> Path:
     path = tmp_path / name
     path.write_text(document if isinstance(document, str) else json.dumps(document),
@@ -267,3 +288,26 @@ def test_command_with_good_extras_exits_0(tmp_path):
     assert result.returncode == 0, result.stderr
     page = output.read_text(encoding="utf-8")
     assert "mark no spec flaky" in page and "0.741 ms" in page
+
+
+def test_mutation_table(tmp_path):
+    path = written(tmp_path, "mutation.json", mutation_bench_document())
+    _, page = page_of(bench=[path])
+    section = page[page.index('<section id="benchmarks">'):]
+    assert "mutation: reference" in section
+    forked = section[section.index("<td>a mutant forked from the server</td>"):]
+    assert "200.0 ms" in forked.split("</tr>")[0]
+    full = section[section.index("<td>every mutant under every persona</td>"):]
+    assert "512" in full.split("</tr>")[0]
+    assert "met: every mutant under every persona in under 600 s wall" in section
+    assert "met: forking from a server costs less per mutant than starting pytest" in section
+    assert "Harness overhead" not in section
+
+
+def test_mutation_goals_without_the_full_run():
+    from harness.bench import mutation_timing
+
+    document = mutation_bench_document(full=False)
+    assert [g["id"] for g in document["goals"]] == ["fork_server"]
+    slow = mutation_timing.goals({"sample": {"ratio": 1.5}, "full": {"wall_seconds": 700.0}})
+    assert [(g["id"], g["met"]) for g in slow] == [("fork_server", False), ("full_mutation", False)]

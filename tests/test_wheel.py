@@ -138,3 +138,11 @@ def test_plain_pytest_runs_the_installed_specs(installed, tmp_path):
     assert theirs.returncode == 0 and "1 passed" in theirs.stdout
     # their run is theirs (pytest may cache its own bytecode there): sockspec wrote nothing
     assert sorted(p.name for p in other.iterdir() if p.name != "__pycache__") == ["test_theirs.py"]
+
+
+def test_mutate_without_its_extra_says_how_to_install_it(installed, tmp_path):
+    bin_dir, _wheel = installed
+    done = _run(bin_dir / "sockspec", "mutate", "--impl", "reference", "--dry-run", cwd=tmp_path)
+    assert done.returncode == 2
+    (line,) = done.stderr.strip().splitlines()
+    assert "pip install 'sockspec[mutation]'" in line

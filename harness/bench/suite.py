@@ -83,26 +83,25 @@ def clock_figures(timings: List[Timing]) -> Dict[str, Any]:
 # -- full conformance runs ---------------------------------------------------------------
 
 
-def _results_counts(stdout: str) -> Optional[Dict[str, int]]:
-    for line in stdout.splitlines():
-        if line.startswith("results: "):
-            try:
-                document = results.read(Path(line[len("results: "):].strip()))
-            except results.ResultsError:
-                return None
-            return {k: v for k, v in results.counts(document["specs"]).items() if v}
-    return None
+def _results_counts(path: Path) -> Optional[Dict[str, int]]:
+    try:
+        document = results.read(path)
+    except results.ResultsError:
+        return None
+    return {k: v for k, v in results.counts(document["specs"]).items() if v}
 
 
 def full_run(impl: str, mode: str, output: Path, areas: Sequence[str] = ()) -> Dict[str, Any]:
     """One ``python -m harness run``: wall seconds, exit status and outcome counts."""
-    head = [*paths.cli(), "run", "--impl", impl, "--output", str(output)]
+    results_path = output / f"{mode}.json"
+    head = [*paths.cli(), "run", "--impl", impl, "--output", str(output),
+            "--results", str(results_path)]
     head += [arg for area in areas for arg in ("--area", area)]
     timing, done = timed(head + FULL_RUN_MODES[mode], ROOT)
     if done.returncode not in (0, 1):
         tail = (done.stderr or done.stdout).strip().splitlines()[-1:]
         raise BenchError(f"harness run ({mode}) exited {done.returncode}: {' '.join(tail)}")
-    return {"timing": timing, "exit": done.returncode, "counts": _results_counts(done.stdout)}
+    return {"timing": timing, "exit": done.returncode, "counts": _results_counts(results_path)}
 
 
 def full_runs(impl: str, repeat: int, areas: Sequence[str] = ()) -> Dict[str, Any]:

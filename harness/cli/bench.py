@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from harness.bench import measure, report_timing, suite, workloads
+from harness.bench import measure, mutation_timing, report_timing, suite, workloads
 from harness.bench.workloads import BenchError
 from harness.cli.common import EXIT_FINDINGS, EXIT_OK, CommandError, add_impl
 from harness.documents import results
@@ -47,6 +47,11 @@ def register(commands) -> None:
                         help="time the conformance suite and the harness's per-spec overhead")
     parser.add_argument("--area", action="append", default=[], metavar="AREA",
                         help="with --suite: time only these spec areas (repeatable)")
+    parser.add_argument("--mutation", action="store_true",
+                        help="time the mutation run: a sample of mutants forked and spawned, "
+                             "and with --full every mutant under every persona")
+    parser.add_argument("--full", action="store_true",
+                        help="with --mutation: also one run of every mutant (minutes)")
     parser.set_defaults(handler=command_bench)
 
     timing = commands.add_parser("bench-report", help="time building and filtering a large report")
@@ -56,13 +61,16 @@ def register(commands) -> None:
 
 def command_bench(args) -> int:
     repeat = args.repeat if args.repeat is not None else (
-        2 if args.quick else 3 if args.suite else 21)
+        2 if args.quick else 3 if args.suite or args.mutation else 21)
     try:
         variants = _check(args, repeat)
     except (ImplementationError, ValueError) as exc:
         raise CommandError(str(exc)) from None
     try:
-        if args.suite:
+        if args.mutation:
+            document = mutation_timing.run(args.impl, repeat, args.quick, args.full)
+            print_mutation(document, args.quick)
+        elif args.suite:
             document = suite.run(args.impl, repeat, args.quick, args.area)
             print_suite(document, args.quick)
         else:
@@ -83,6 +91,12 @@ def _check(args, repeat: int) -> List[measure.Variant]:
 
     if repeat < 1:
         raise ValueError("--repeat must be at least 1")
+    if args.full and not args.mutation:
+        raise ValueError("--full goes with --mutation")
+    if args.mutation:
+        if args.suite:
+            raise ValueError("--mutation and --suite are two benchmarks: choose one")
+        return []
     if args.suite:
         load_implementation(args.impl)
         spec_paths(args.area)  # names an unknown area
@@ -153,6 +167,30 @@ def print_goals(goals: List[Dict[str, Any]], quick: bool = False) -> None:
         mark = "met" if goal["met"] else "NOT met"
         where = f" (worst: {goal['worst_line']}, {goal['worst_value']:.3f})" if "worst_line" in goal else ""
         print(f"goal {mark}: {goal['text']}{where}")
+
+
+# -- the mutation table -----------------------------------------------------------------------
+
+
+def print_mutation(document: Dict[str, Any], quick: bool = False) -> None:
+    result = document["mutation"]
+    figures = result["sample"]
+    print(f"mutation run, --impl {document['settings']['impl']}: {figures['mutants']} mutants of "
+          f"{', '.join(figures['elements'])}, {document['settings']['repeat']} interleaved rounds")
+    for index, round_ in enumerate(figures["rounds"]):
+        fork, spawn = round_["fork"], round_["spawn"]
+        ratio = "n/a" if round_["ratio"] is None else f"{round_['ratio']:.2f}"
+        print(f"  round {index + 1}: forked {fork['seconds_per_mutant']:.3f} s, spawned "
+              f"{spawn['seconds_per_mutant']:.3f} s per mutant; ratio {ratio}")
+    if result.get("full"):
+        full = result["full"]
+        print(f"every mutant: {full['mutants_run']} run in {full['wall_seconds']:.0f} s wall "
+              f"({full['cpu_seconds']:.0f} s CPU); score {full['score']:.1%}")
+    if quick:
+        print(QUICK_NOTE)
+    for goal in document["goals"]:
+        mark = "met" if goal["met"] else "NOT met"
+        print(f"goal {mark}: {goal['text']} ({goal['value']:.2f})")
 
 
 # -- the suite table --------------------------------------------------------------------------

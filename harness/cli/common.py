@@ -34,12 +34,14 @@ class CommandError(Exception):
 
 
 def add_impl(parser: argparse.ArgumentParser, default: Optional[str] = "stdlib",
-             what: str = "implementation under test", default_text: Optional[str] = None) -> None:
+             what: str = "implementation under test", default_text: Optional[str] = None,
+             modules: bool = True) -> None:
+    """``--impl``; ``modules=False`` for a command that takes no dotted module path."""
     names = ", ".join(registered_names())
     shown = default_text or default
+    forms = "a dotted module path or a .py file" if modules else "or a .py file"
     parser.add_argument("--impl", default=default, metavar="IMPL",
-                        help=f"{what}: a registered name ({names}), a dotted module path or a "
-                             f".py file (default: {shown})")
+                        help=f"{what}: a registered name ({names}), {forms} (default: {shown})")
 
 
 def add_impl_meta(parser: argparse.ArgumentParser) -> None:

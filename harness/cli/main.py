@@ -12,12 +12,12 @@ import os
 import sys
 from typing import List, Optional
 
-from harness.cli import bench, listing, probe, replay, report, run, site, soak, update
+from harness.cli import bench, listing, mutate, probe, replay, report, run, site, soak, update
 from harness.cli.common import EXIT_USAGE, CommandError
 from harness.model import paths
 
 #: The sub-commands, in the order ``--help`` lists them.
-COMMANDS = (run, listing, probe, report, replay, bench, soak, update, site)
+COMMANDS = (run, listing, probe, report, replay, bench, soak, mutate, update, site)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 SCHEMA = "sockspec-bench"
 SCHEMA_VERSION = 1
-#: What a document measured: implementations against each other, or the suite itself.
-KINDS = ("implementations", "suite")
+#: What a document measured: implementations against each other, the suite itself, or the
+#: mutation run.
+KINDS = ("implementations", "suite", "mutation")
 
 
 class BenchDocumentError(ValueError):

@@ -124,8 +124,10 @@ def bench_table(path: Path) -> BenchTable:
                            goals=_goals(document.get("goals", [])))
         if kind == "implementations":
             _implementations(document, table)
-        else:
+        elif kind == "suite":
             _suite(document, table)
+        else:
+            _mutation(document, table)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise BenchDocumentError(f"malformed {kind} document ({type(exc).__name__}: {exc})") from None
     return table
@@ -170,6 +172,21 @@ def _suite(document: Dict[str, Any], table: BenchTable) -> None:
         "guard_cost_per_spec_ms": _optional(full.get("guard_cost_per_spec_ms")),
         "guard_cpu_per_spec_ms": _optional(full.get("guard_cpu_per_spec_ms")),
     }
+
+
+def _mutation(document: Dict[str, Any], table: BenchTable) -> None:
+    result = document["mutation"]
+    table.a = _text(document.get("settings", {}).get("impl"))
+    sample = result["sample"]
+    for key, title in (("fork", "a mutant forked from the server"),
+                       ("spawn", "a mutant in a new python -m pytest")):
+        table.runs.append({"id": key, "title": title,
+                           "wall": _number(sample[f"{key}_seconds_per_mutant"]), "cpu": None})
+    full = result.get("full")
+    if full:
+        table.runs.append({"id": "full", "title": "every mutant under every persona",
+                           "wall": _number(full["wall_seconds"]),
+                           "cpu": _optional(full.get("cpu_seconds"))})
 
 
 def _goals(goals: Any) -> List[Dict[str, Any]]:

@@ -14,13 +14,9 @@ import sys
 from _socket import *
 from enum import IntEnum, IntFlag
 
-try:
-    import errno
-except ImportError:  # a build without the errno module: the usual POSIX numbers
-    errno = None
-EBADF, EAGAIN, EWOULDBLOCK = (
-    getattr(errno, symbol, number)
-    for symbol, number in (("EBADF", 9), ("EAGAIN", 11), ("EWOULDBLOCK", 11)))
+import errno  # built into every interpreter we run on
+
+EBADF, EAGAIN, EWOULDBLOCK = errno.EBADF, errno.EAGAIN, errno.EWOULDBLOCK
 
 
 def _module_exports(module):
@@ -190,14 +186,14 @@ except NameError:
             n = len(self.exceptions)
             return f"{self.message} ({n} sub-exception{'s' if n > 1 else ''})"
 
-if issubclass(timeout, TimeoutError):
+if timeout is TimeoutError:  # 3.10+
     _TimedOut = timeout
 else:  # 3.8/3.9: caught by `except socket.timeout` and by `except TimeoutError`
     class _TimedOut(timeout, TimeoutError):
         """sendfile()'s timeout where socket.timeout is not yet TimeoutError."""
 
 # io.text_encoding() (3.10+) gives EncodingWarning; before it, None means the locale.
-_text_encoding = getattr(io, "text_encoding", lambda encoding, stacklevel=2: encoding)
+_text_encoding = getattr(io, "text_encoding", lambda encoding: encoding)
 
 # --- constants and helpers of the socket class ---------------------------------------
 
@@ -278,12 +274,8 @@ class socket(_socket.socket):
     __slots__ = ["__weakref__", "_io_refs", "_closed"]
 
     def __init__(self, family=-1, type=-1, proto=-1, fileno=None):
-        if fileno is None:
-            # A new socket: -1 stands for the usual defaults. Given a descriptor, -1
-            # is passed on so that the C layer reads the real values from it.
-            family = AF_INET if family == -1 else family
-            type = SOCK_STREAM if type == -1 else type
-            proto = 0 if proto == -1 else proto
+        # -1 is passed on as it is: for a new socket the C layer takes it for the usual
+        # defaults (AF_INET, SOCK_STREAM, 0), for a descriptor it reads the real values.
         _c_init(self, family, type, proto, fileno)
         self._io_refs = 0  # open makefile() objects keeping the descriptor alive
         self._closed = False
@@ -337,24 +329,24 @@ class socket(_socket.socket):
         """
         if not _MAKEFILE_MODE_CHARS.issuperset(mode):
             raise ValueError("invalid mode %r (only r, w, b allowed)" % (mode,))
-        direction = _DIRECTIONS["r" in mode, "w" in mode]
-        raw = SocketIO(self, direction)
+        reading, writing = "r" in mode, "w" in mode
+        raw = SocketIO(self, _DIRECTIONS[reading, writing])
         self._io_refs += 1
         size = io.DEFAULT_BUFFER_SIZE if buffering is None or buffering < 0 else buffering
         binary = "b" in mode
-        if size == 0:
+        if not size:
             if binary:
                 return raw
             # Give the reference back now, not when raw is collected: the traceback
             # keeps this frame alive, and PyPy has no reference counting anyway.
             raw.close()
             raise ValueError("unbuffered streams must be binary")
-        if direction == "r":
-            stream = io.BufferedReader(raw, size)
-        elif direction == "w":
+        if reading and writing:
+            stream = io.BufferedRWPair(raw, raw, size)
+        elif writing:
             stream = io.BufferedWriter(raw, size)
         else:
-            stream = io.BufferedRWPair(raw, raw, size)
+            stream = io.BufferedReader(raw, size)
         if binary:
             return stream
         wrapper = io.TextIOWrapper(stream, _text_encoding(encoding), errors, newline)
@@ -400,9 +392,7 @@ class socket(_socket.socket):
         in_fd, size = _zerocopy_source(file)
         if not size:
             return 0  # nothing to map; pipes and /proc files land here (gh-93300)
-        step = count or size
-        if step > _ZEROCOPY_MAX_BLOCK:
-            step = _ZEROCOPY_MAX_BLOCK
+        step = min(count or size, _ZEROCOPY_MAX_BLOCK)
         _refuse_non_blocking(self)
         deadline = self.gettimeout()
         out_fd = self.fileno()
@@ -416,8 +406,7 @@ class socket(_socket.socket):
                     left = count - done
                     if left <= 0:
                         break
-                    if left < step:  # never past count (gh-114077)
-                        step = left
+                    step = min(step, left)  # never past count (gh-114077)
                 try:
                     moved = zerocopy(out_fd, in_fd, position, step)
                 except BlockingIOError:
@@ -443,7 +432,7 @@ class socket(_socket.socket):
         _refuse_non_blocking(self)
         if offset:
             file.seek(offset)
-        step = count if count and count < _COPY_BLOCK else _COPY_BLOCK
+        step = min(count or _COPY_BLOCK, _COPY_BLOCK)
         read, send = file.read, self.send
         done = 0
         try:
@@ -475,7 +464,7 @@ class socket(_socket.socket):
         # Only attributes of self here, no module globals, which may already be
         # gone when this runs at interpreter shutdown (issue 808164).
         self._closed = True
-        if self._io_refs > 0:
+        if self._io_refs:
             return  # the last makefile() object to close finishes the job
         self._real_close()
 
@@ -502,7 +491,8 @@ class socket(_socket.socket):
     def _decref_socketios(self):
         # A makefile() object was closed: one reference fewer (never below zero);
         # if close() was called meanwhile, it may now really close.
-        self._io_refs = max(self._io_refs - 1, 0)
+        if self._io_refs:
+            self._io_refs -= 1
         if self._closed:
             self.close()
 
@@ -657,10 +647,9 @@ class SocketIO(io.RawIOBase):
     """
 
     def __init__(self, sock, mode):
-        # Checked before RawIOBase.__init__, as the standard module does.
+        # RawIOBase's own __init__ does nothing: it is not called.
         if mode not in ("r", "w", "rw", "rb", "wb", "rwb"):
             raise ValueError("invalid mode: %r" % (mode,))
-        io.RawIOBase.__init__(self)
         self._sock = sock
         self._mode = mode if "b" in mode else mode + "b"
         self._reading = "r" in mode
