@@ -103,7 +103,8 @@ def score(found: Dict[str, Any]) -> Score:
 
 
 def expand(paths: Iterable[Path]) -> Tuple[List[Path], List[Problem]]:
-    """Files given, and the ``*.json`` inside folders given, at any depth."""
+    """Files given, and the ``*.json`` inside folders given, at any depth; an empty folder
+    is a note, not a rejection."""
     files: List[Path] = []
     problems: List[Problem] = []
     for path in map(Path, paths):
@@ -111,9 +112,9 @@ def expand(paths: Iterable[Path]) -> Tuple[List[Path], List[Problem]]:
             files.append(path)
             continue
         found = sorted(path.rglob("*.json"))
-        if not found:
+        if not found:  # an earlier night's folder may be empty: the first night has none
             problems.append(Problem(str(path), f"{path}: folder holds no mutation documents "
-                                               f"(*.json)", role=ROLE))
+                                               f"(*.json)", rejected=False, role=ROLE))
         files.extend(found)
     return files, problems
 
