@@ -307,3 +307,18 @@ def test_documents_are_not_changed_by_reading(tmp_path):
     kept = copy.deepcopy(doc)
     power.read([_write(tmp_path, "a.json", doc)])
     assert doc == kept
+
+
+def test_a_site_keeps_the_mutation_documents_of_the_last_nights(tmp_path):
+    from harness.report import site
+
+    paths = [_write(tmp_path, f"reference-{night}.json", sample_mutation(night))
+             for night in (21, 22, 23)]
+    bad = tmp_path / "bad.json"
+    bad.write_text("{")
+    chosen, skipped = site.recent_mutation([*paths, bad], nights=2)
+    assert sorted(chosen) == ["2026-11-22-reference-22.json", "2026-11-23-reference-23.json"]
+    assert len(skipped) == 1 and skipped[0].startswith(str(bad))
+    again, _ = site.recent_mutation(
+        [_write(tmp_path, "2026-11-23-reference-23.json", sample_mutation(23))])
+    assert list(again) == ["2026-11-23-reference-23.json"]  # named once by its day
