@@ -111,20 +111,33 @@ def test_truncated_and_missing_files_and_empty_folders_are_rejected(tmp_path):
     assert "absent.json: cannot read" in messages and "holds no mutation documents" in messages
 
 
-def test_duplicate_and_mismatched_shards_are_ignored(tmp_path):
+def test_a_duplicate_shard_is_rejected(tmp_path):
     first, second, _ = _shards()
-    other = sample_mutation(24, shard=(2, 4))
-    whole = sample_mutation(24)
     paths = [_write(tmp_path, "a.json", first), _write(tmp_path, "b.json", first),
-             _write(tmp_path, "c.json", second), _write(tmp_path, "d.json", other),
-             _write(tmp_path, "e.json", whole)]
+             _write(tmp_path, "c.json", second)]
     found = power.read(paths)
-    messages = [p.message for p in found.problems if p.rejected]
-    assert len(messages) == 3
-    assert "duplicate of shard 1/3 already merged from" in messages[0]
-    assert "splits in 3" in messages[1] and "the same run as" in messages[2]
+    (rejected,) = [p for p in found.problems if p.rejected]
+    assert rejected.message == f"{paths[1]}: duplicate of shard 1/3 already merged from " \
+                               f"{paths[0]}; ignored"
     (run,) = found.runs
     assert run.shards == [1, 2] and run.missing_shards == [3]
+
+
+def test_a_second_run_of_the_day_is_another_run(tmp_path):
+    """A run again the same day (with the same source): its shards, created later, do not
+    join the first run's; nor does a document sharded otherwise."""
+    again = [dict(d, created=d["created"].replace("T04", "T09")) for d in _shards()]
+    other = sample_mutation(24, shard=(2, 4))
+    paths = [_write(tmp_path, f"a{i}.json", d) for i, d in enumerate(_shards())]
+    paths += [_write(tmp_path, f"b{i}.json", d) for i, d in enumerate(again)]
+    paths.append(_write(tmp_path, "c.json", other))
+    found = power.read(paths)
+    assert [p for p in found.problems if p.rejected] == []
+    runs = sorted(found.runs, key=lambda r: (r.shard_count, r.created))
+    assert [(r.shard_count, r.shards) for r in runs] == [(3, [1, 2, 3]), (3, [1, 2, 3]),
+                                                          (4, [2])]
+    assert found.latest()["reference"].created.startswith("2026-11-24T09")
+    assert runs[2].missing_shards == [1, 3, 4]
 
 
 def test_runs_of_other_days_or_sources_are_not_shards_of_one_run(tmp_path):

@@ -192,23 +192,29 @@ def _describe(shard: Optional[Dict[str, int]]) -> str:
     return "an unsharded run" if shard is None else f"shard {shard['index']}/{shard['count']}"
 
 
-def _fault_in_group(data: Dict[str, Any], group: List[Tuple[str, Dict[str, Any]]]
-                    ) -> Optional[str]:
-    """Why a document cannot join the shards already in its group, or None."""
-    shard = data["shard"]
-    for name, other in group:
-        theirs = other["shard"]
-        if shard is None or theirs is None:
-            return f"the same run as {name} ({_describe(theirs)}); ignored"
-        if shard["count"] != theirs["count"]:
-            return f"{_describe(shard)} of a run that {name} splits in {theirs['count']}; ignored"
-        if shard["index"] == theirs["index"]:
-            return f"duplicate of {_describe(shard)} already merged from {name}; ignored"
-    ids = {m["id"] for m in data["mutants"]}
-    for name, other in group:
-        if ids & {m["id"] for m in other["mutants"]}:
-            return f"shares mutants with {name}; ignored"
+def duplicate_of(data: Dict[str, Any], runs: List[List[Tuple[str, Dict[str, Any]]]]
+                 ) -> Optional[str]:
+    """The file of the same shard (or unsharded run) with the same ``created``, or None."""
+    for group in runs:
+        for name, other in group:
+            if other["shard"] == data["shard"] and other["created"] == data["created"]:
+                return name
     return None
+
+
+def fits(data: Dict[str, Any], group: List[Tuple[str, Dict[str, Any]]]) -> bool:
+    """Whether a document is another shard of the run ``group`` holds: sharded alike, a shard
+    not there yet, no mutant in common."""
+    shard = data["shard"]
+    ids = {m["id"] for m in data["mutants"]}
+    for _, other in group:
+        theirs = other["shard"]
+        if shard is None or theirs is None or shard["count"] != theirs["count"] \
+                or shard["index"] == theirs["index"]:
+            return False
+        if ids & {m["id"] for m in other["mutants"]}:
+            return False
+    return True
 
 
 def _run(group: List[Tuple[str, Dict[str, Any]]]) -> PowerRun:
@@ -232,15 +238,20 @@ def read(paths: Sequence[Path], role: str = ROLE) -> Power:
     """Every usable document of ``paths``, shards of one run merged; runs by implementation
     and ``created``."""
     found, problems = read_documents(paths, role)
-    groups: Dict[Tuple[str, ...], List[Tuple[str, Dict[str, Any]]]] = {}
+    keyed: Dict[Tuple[str, ...], List[List[Tuple[str, Dict[str, Any]]]]] = {}
     for name, data in found:
-        group = groups.setdefault(run_key(data), [])
-        fault = _fault_in_group(data, group)
-        if fault:
-            problems.append(Problem(name, f"{name}: {fault}", role=role))
+        runs_of_key = keyed.setdefault(run_key(data), [])
+        earlier = duplicate_of(data, runs_of_key)
+        if earlier:
+            problems.append(Problem(name, f"{name}: duplicate of {_describe(data['shard'])} "
+                                          f"already merged from {earlier}; ignored", role=role))
             continue
-        group.append((name, data))
-    runs = [_run(group) for group in groups.values()]
+        group = next((g for g in runs_of_key if fits(data, g)), None)
+        if group is None:  # another run of that day: a shard it has already, or not sharded
+            runs_of_key.append([(name, data)])
+        else:
+            group.append((name, data))
+    runs = [_run(group) for groups in keyed.values() for group in groups]
     for run in runs:
         if run.partial:
             missing = ", ".join(f"{k}/{run.shard_count}" for k in run.missing_shards)
