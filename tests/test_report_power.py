@@ -239,6 +239,7 @@ def test_page_shows_the_view_scores_beside_conformance_and_the_falls():
     assert "81.4%" in page and "partial" in page
     assert 'class="power sortable"' in page and 'data-sort="num"' in page
     assert "shard 2/3 not given" in page
+    assert "reference total 84.6% → 81.4%" in page  # in the Changes section too
     assert "&lt;b&gt;__init__&lt;/b&gt;" in page  # an equivalent's reason
     assert "</pre><script>alert(1)</script>" not in page
     assert "&lt;/pre&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in page
