@@ -83,6 +83,7 @@ def test_the_samples_are_what_the_generator_writes(tmp_path):
     (lambda d: d.pop("created"), "has no 'created' time"),
     (lambda d: d["mutants"][0].update(element=["x"]), "mutants[0].element is not a string"),
     (lambda d: d["mutants"][0].update(areas="repr"), "mutants[0].areas is not a list"),
+    (lambda d: d["mutants"][1].update(column="8"), "mutants[1] has a line or column"),
     (lambda d: d.update(shard={"index": 4, "count": 3}), "shard is not"),
     (lambda d: d["implementation"].pop("name"), "implementation has no name"),
 ])

@@ -146,8 +146,8 @@ def shape_fault(data: Dict[str, Any]) -> Optional[str]:
         for key in ("id", "file", "element", "operator", "diff"):
             if not _text(mutant[key]):
                 return f"mutants[{number}].{key} is not a string"
-        if type(mutant["line"]) is not int:
-            return f"mutants[{number}].line is not a number"
+        if type(mutant["line"]) is not int or type(mutant.get("column", 0)) is not int:
+            return f"mutants[{number}] has a line or column that is not a number"
         for key in ("killers", "areas"):
             value = mutant.get(key, [])
             if not isinstance(value, list) or not all(map(_text, value)):
