@@ -64,9 +64,11 @@ def browser():
 
 @pytest.fixture(scope="module")
 def sample_report(tmp_path_factory) -> Path:
-    """The merged report of the samples: three OSes, baseline and history."""
+    """The merged report of the samples: three OSes, baseline and history, spec power."""
     folder = tmp_path_factory.mktemp("report")
-    report = build([SAMPLES / "current"], [SAMPLES / "baseline"], SAMPLES / "history")
+    report = build([SAMPLES / "current"], [SAMPLES / "baseline"], SAMPLES / "history",
+                   mutation=[SAMPLES / "mutation"],
+                   mutation_baseline=[SAMPLES / "mutation" / "nights"])
     return write(report, folder / "index.html")[0]
 
 
@@ -217,6 +219,69 @@ def test_overview_screenshot(page):
     assert target.stat().st_size > 10_000
     scores = page.page.locator("#overview .score").all_inner_texts()
     assert len(scores) == 3 and all(s.endswith("%") for s in scores)
+
+
+def _column(page, table: str, column: int) -> list:
+    return page.locator(f"{table} tbody tr td:nth-child({column})").all_text_contents()
+
+
+def test_spec_power_view_opens_from_the_nav_and_the_overview(page):
+    page.page.locator('nav a[href="#power"]').click()
+    page.page.wait_for_function("window.location.hash === '#power'", timeout=10_000)
+    section = page.page.locator("#power")
+    assert section.is_visible()
+    assert section.locator("h3", has_text="reference").count() == 1
+    assert section.locator(".power-total").first.inner_text().startswith("81.4%")
+    assert "Partial" in section.inner_text() and "2/3" in section.inner_text()
+    falls = section.locator("#power-falls + table tbody tr").all_inner_texts()
+    assert len(falls) == 2 and "total" in falls[0] and "makefile" in falls[1]
+    powers = page.page.locator("#overview .power-score").all_inner_texts()
+    assert powers[0].startswith("81.4%") and "partial" in powers[1]
+    assert page.page.locator('nav a[href="#power"] .count').inner_text() == "2"
+
+
+def test_spec_power_tables_sort_by_a_column(page):
+    table = "#power-elements-0"
+    names = _column(page.page, table, 1)
+    assert names == sorted(names)  # as the document lists them
+    score = page.page.locator(f"{table} thead th", has_text="score")
+    score.click()
+    assert score.get_attribute("aria-sort") == "ascending"
+    values = [float(v) for v in page.page.locator(f"{table} tbody td.grade").evaluate_all(
+        "cells => cells.map(c => c.getAttribute('data-v'))")]
+    assert values == sorted(values) and values[0] < values[-1]
+    score.click()
+    assert score.get_attribute("aria-sort") == "descending"
+    again = [float(v) for v in page.page.locator(f"{table} tbody td.grade").evaluate_all(
+        "cells => cells.map(c => c.getAttribute('data-v'))")]
+    assert again == sorted(values, reverse=True)
+    page.page.locator(f"{table} thead th", has_text="element").click()
+    assert _column(page.page, table, 1) == sorted(names, key=str.lower)
+    survived = page.page.locator("#power-areas-0 thead th", has_text="survived")
+    survived.focus()
+    page.page.keyboard.press("Enter")
+    counts = [int(v) for v in _column(page.page, "#power-areas-0", 5)]
+    assert counts == sorted(counts)
+
+
+def test_a_survivors_diff_opens_and_hostile_text_stays_text(page):
+    survivors = page.page.locator("#power details.survivor")
+    hostile = survivors.filter(has=page.page.locator("pre", has_text="alert(1)"))
+    assert hostile.count() == 1
+    diff = hostile.locator("pre.diff")
+    assert not diff.is_visible()
+    hostile.locator("summary").click()
+    assert diff.is_visible()
+    text = diff.inner_text()
+    assert text.startswith("--- a/implementations/reference/socket.py")
+    assert '+        s += "</pre><script>alert(1)</script>"' in text
+    equivalent = page.page.locator("#power table.equivalents").first
+    assert "<b>__init__</b>" in equivalent.inner_text()
+    assert page.page.locator("#power b, #power script").count() == 0
+    assert page.page.evaluate("document.scripts.length") == 2
+    assert page.dialogs == []
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.page.locator("#power").screenshot(path=str(SCREENSHOTS / "spec-power.png"))
 
 
 def test_single_run_report_opens(browser, tmp_path):

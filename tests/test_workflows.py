@@ -79,3 +79,11 @@ def test_nightly_installs_the_wheel_it_built_and_publishes_the_report():
     assert "python -m pip install dist/*.whl" in text and 'sockspec run --impl "$impl"' in text
     assert "sockspec fetch-site" in text and "--fail-on-regression" in text
     assert "sockspec publish-site" in text and "actions/deploy-pages@" in text
+
+
+def test_nightly_measures_the_spec_power_in_shards_and_fails_on_a_fall():
+    text = (ROOT / ".github" / "workflows" / "nightly.yml").read_text()
+    assert "python -m pip install -r requirements/run.txt -r requirements/mutation.txt" in text
+    assert 'python -m harness mutate --impl reference --shard "$SHARD/$SHARDS"' in text
+    assert "pattern: mutation-*" in text and "--mutation-baseline previous/mutation/" in text
+    assert "needs: [wheel, conformance, personas, pypy, mutation]" in text

@@ -34,7 +34,7 @@ from harness.model.personas import PERSONAS
 def register(commands) -> None:
     parser = commands.add_parser(
         "mutate", help="spec power: mutants of an implementation's source, the specs run "
-                       "against each, the score per area (docs/spec-power.md)")
+                       "against each, the score per area (docs/mutation.md)")
     add_arguments(parser)
     parser.set_defaults(handler=command_mutate)
 

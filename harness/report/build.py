@@ -12,7 +12,7 @@ from typing import Dict, List, Optional, Sequence
 from harness.documents.runinfo import now
 from harness.model import outcomes
 from harness.report import baseline as baseline_module
-from harness.report import extras, history, merge, render, summary, views
+from harness.report import extras, history, merge, power, render, summary, views
 
 TITLE = "sockspec conformance report"
 
@@ -50,8 +50,10 @@ def _trends(impls: List[views.ImplementationView], folder: Path, generated: str)
 def build(paths: Sequence[Path], baseline: Optional[Sequence[Path]] = None,
           history_dir: Optional[Path] = None, title: str = TITLE,
           generated: Optional[str] = None, flaky: Optional[Sequence[Path]] = None,
-          bench: Optional[Sequence[Path]] = None) -> Report:
-    """Merge ``paths`` (and compare, add history, soak marks, benchmarks) into a report."""
+          bench: Optional[Sequence[Path]] = None, mutation: Optional[Sequence[Path]] = None,
+          mutation_baseline: Optional[Sequence[Path]] = None) -> Report:
+    """Merge ``paths`` (and compare, add history, soak marks, benchmarks, spec power) into a
+    report."""
     generated = generated or now()
     merged = merge.merge(paths)
     impls = views.implementations(merged)
@@ -70,9 +72,23 @@ def build(paths: Sequence[Path], baseline: Optional[Sequence[Path]] = None,
     if bench:
         page.bench, found = extras.read_bench(bench)
         page.problems += found
-    document = summary.build(merged, impls, page.comparison, generated, page.problems)
+    if mutation:
+        page.power = power.read(mutation)
+        page.problems += page.power.problems
+        if mutation_baseline:
+            before = power.read(mutation_baseline, role="mutation baseline")
+            page.problems += before.problems
+            page.power_comparison = baseline_module.compare_power(page.power, before)
+    document = summary.build(merged, impls, page.comparison, generated, page.problems,
+                             page.power, page.power_comparison)
     badges = {v.name: summary.badge(v) for v in impls}
     return Report(page=page, summary=document, badges=badges)
+
+
+def power_falls(report: Report) -> List[baseline_module.Fall]:
+    """Mutation scores lower than the baseline's."""
+    comparison = report.page.power_comparison
+    return comparison.falls if comparison else []
 
 
 def summary_path(html: Path) -> Path:

@@ -20,7 +20,8 @@ from markupsafe import Markup
 
 from harness.model import outcomes
 from harness.report import attention, extras, views
-from harness.report.baseline import Comparison
+from harness.report import power as power_model
+from harness.report.baseline import Comparison, PowerComparison
 from harness.report.history import Point, Trend
 from harness.report.merge import CODES, Merged, Problem, Spec
 
@@ -54,6 +55,10 @@ class Page:
     flaky: Optional[extras.Marks] = None
     #: With ``--bench``: a table per benchmark document (None without the option).
     bench: Optional[List[extras.BenchTable]] = None
+    #: With ``--mutation``: the mutation runs (None without the option).
+    power: Optional[power_model.Power] = None
+    #: With ``--mutation-baseline`` as well: the falls of the mutation score.
+    power_comparison: Optional[PowerComparison] = None
     problems: List[Problem] = dataclasses.field(default_factory=list)
 
     @property
@@ -197,6 +202,8 @@ def context(page: Page, env: jinja2.Environment) -> Dict[str, Any]:
         "matrix_rows": matrix_rows(merged, extras.matrix_marks(marks, merged)),
         "flaky_rows": extras.flaky_rows(marks, merged),
         "filter_data": filter_data(merged),
+        "power_views": power_model.views(page.power) if page.power else [],
+        "power_latest": page.power.latest() if page.power else {},
         "surface_kinds": views.SURFACE_KINDS,
         "outcomes": outcomes.ALL,
         "unexpected": outcomes.UNEXPECTED,

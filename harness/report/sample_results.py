@@ -1,4 +1,5 @@
-"""Synthetic results files: the samples under harness/report/samples/ and large sets for benchmarks.
+"""Synthetic results files and mutation documents: the samples under harness/report/samples/ and
+large sets for benchmarks.
 
 Every document made here passes ``harness.documents.results.validate``. The samples are deterministic, so
 ``python -m harness.report.sample_results`` rewrites harness/report/samples/ byte for byte (the tests check it).
@@ -14,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
-from harness.documents import results
+from harness.documents import mutation, results
 from harness.model import outcomes
 from harness.model.paths import ROOT
 
@@ -296,12 +297,162 @@ def history_summary(night: int) -> Dict[str, Any]:
     return summary
 
 
+# -- sample mutation documents ---------------------------------------------------------------
+
+#: (element, area, line, old text, new text, operator) of the sample mutants.
+MUTANT_SITES: List[Tuple[str, str, int, str, str, str]] = [
+    ("socket.__repr__", "repr", 250, 's = "<%s.%s%s fd=%i, family=%s, type=%s, proto=%i" % (',
+     's = "<%s.%s%s fd=%i, family=%s, type=%s, proto=%i" % (', "sockspec/SwapArguments"),
+    ("socket.__repr__", "repr", 255, "if self._closed:", "if not self._closed:",
+     "core/AddNot"),
+    ("socket.__repr__", "repr", 262, "if laddr:", "if None:", "sockspec/ReplaceCondition"),
+    ("socket.__repr__", "repr", 270, "s += ', raddr=%s' % str(raddr)",
+     "s += \"</pre><script>alert(1)</script>\"", "core/ReplaceBinaryOperator_Mod_Add"),
+    ("socket.__repr__", "repr", 272, "s += '>'", "pass", "sockspec/RemoveStatement"),
+    ("socket.makefile", "makefile", 310, "if not set(mode) <= {'r', 'w', 'b'}:",
+     "if not set(mode) < {'r', 'w', 'b'}:", "core/ReplaceComparisonOperator_LtE_Lt"),
+    ("socket.makefile", "makefile", 314, "writing = 'w' in mode", "writing = 'w' not in mode",
+     "core/ReplaceComparisonOperator_In_NotIn"),
+    ("socket.makefile", "makefile", 320, "if buffering is None:", "if buffering is not None:",
+     "core/ReplaceComparisonOperator_Is_IsNot"),
+    ("socket.makefile", "makefile", 322, "buffering = -1", "buffering = 0",
+     "core/NumberReplacer"),
+    ("socket.makefile", "makefile", 331, "if binary:", "if not binary:", "core/AddNot"),
+    ("socket.makefile", "makefile", 335, "text.mode = mode", "pass", "sockspec/RemoveStatement"),
+    ("SocketIO.readinto", "makefile", 702, "return self._sock.recv_into(b)",
+     "return None", "sockspec/ReplaceReturnValue"),
+    ("SocketIO.readinto", "makefile", 706, "self._timeout_occurred = True",
+     "self._timeout_occurred = False", "core/ReplaceTrueWithFalse"),
+    ("create_connection", "create_connection", 830, "if timeout is not _GLOBAL_DEFAULT_TIMEOUT:",
+     "if timeout is _GLOBAL_DEFAULT_TIMEOUT:", "core/ReplaceComparisonOperator_IsNot_Is"),
+    ("create_connection", "create_connection", 834, "sock.bind(source_address)", "pass",
+     "sockspec/RemoveStatement"),
+    ("create_connection", "create_connection", 842, "exceptions.clear()", "pass",
+     "sockspec/RemoveStatement"),
+    ("create_connection", "create_connection", 848, "if all_errors:", "if not all_errors:",
+     "core/AddNot"),
+    ("create_connection", "create_connection", 851, "raise exceptions[0]",
+     "raise exceptions[1]", "core/NumberReplacer"),
+    ("socketpair", "socketpair", 610, "if family == AF_INET:", "if family != AF_INET:",
+     "core/ReplaceComparisonOperator_Eq_NotEq"),
+    ("socketpair", "socketpair", 618, "lsock.listen()", "pass", "sockspec/RemoveStatement"),
+    ("socketpair", "socketpair", 624, "csock.setblocking(False)", "csock.setblocking(True)",
+     "core/ReplaceFalseWithTrue"),
+    ("socketpair", "socketpair", 633, "if csock.getsockname() != ssock.getpeername():",
+     "if csock.getsockname() == ssock.getpeername():",
+     "core/ReplaceComparisonOperator_NotEq_Eq"),
+    ("_intenum_converter", "enums", 90, "return enum_klass(value)", "return value",
+     "sockspec/ReplaceReturnValue"),
+    ("_intenum_converter", "enums", 92, "except ValueError:", "except TypeError:",
+     "core/ExceptionReplacer"),
+    ("<module>", "enums", 60, "__all__.extend(os._get_exports_list(_socket))", "pass",
+     "sockspec/RemoveStatement"),
+    ("<module>", "errortab", 120, "if sys.platform.lower().startswith('win'):",
+     "if not sys.platform.lower().startswith('win'):", "core/AddNot"),
+    ("socket.__init__", "constructor", 220, "if fileno is None:", "if fileno is not None:",
+     "core/ReplaceComparisonOperator_Is_IsNot"),
+    ("socket.__init__", "constructor", 224, "self._closed = False", "self._closed = True",
+     "core/ReplaceFalseWithTrue"),
+]
+
+#: Survivors of each sample night (indexes into MUTANT_SITES); the latest night has one more
+#: (a fall of the total and of makefile against the night before).
+SURVIVORS = {21: {2, 3, 8, 16, 24, 26}, 22: {2, 3, 8, 24, 26}, 23: {2, 3, 24, 26},
+             24: {2, 3, 10, 24, 26}}
+EQUIVALENTS = {26: "the flag is set again by <b>__init__</b> before anyone reads it"}
+
+
+def _mutant_id(index: int, implementation: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(f"{implementation}:{index}".encode()).hexdigest()[:12]
+
+
+def _diff(source: str, line: int, old: str, new: str) -> str:
+    return (f"--- a/{source}\n+++ b/{source}\n@@ -{line},1 +{line},1 @@\n"
+            f"-        {old}\n+        {new}\n")
+
+
+def sample_mutants(night: int, implementation: str, source: str) -> List[Dict[str, Any]]:
+    found = []
+    for index, (element, area, line, old, new, operator) in enumerate(MUTANT_SITES):
+        reach = [area] if element != "<module>" else [area, "lifecycle"]
+        status, killers = "killed", [f"specs/test_{area}.py::test_{area}_sample_{index}"]
+        if index in SURVIVORS[night]:
+            status, killers = "survived", []
+        elif index == 13:
+            status = "timeout"
+        elif index == 25:
+            status, killers, reach = "no-coverage", [], []
+        elif index == 22 and night == 23:
+            status, killers = "error", []
+        record = {"id": _mutant_id(index, implementation), "file": source, "line": line,
+                  "column": 8, "element": element, "operator": operator,
+                  "diff": _diff(source, line, old, new), "status": status, "killers": killers,
+                  "areas": reach, "covering": 2 * len(reach), "ran": 1 if killers else 2,
+                  "seconds": round(0.8 + index % 7 / 10, 2)}
+        if status == "error":
+            record["detail"] = "pytest exit 3"
+        if index in EQUIVALENTS:
+            record["equivalent"] = EQUIVALENTS[index]
+        found.append(record)
+    return found
+
+
+def sample_mutation(night: int, implementation: str = "reference",
+                    shard: Optional[Tuple[int, int]] = None, minute: int = 0) -> Dict[str, Any]:
+    """The mutation document of ``implementation`` on the night of November ``night``
+    (of one shard, split by mutant id as ``harness mutate --shard`` splits)."""
+    source = {"reference": "implementations/reference/socket.py"}.get(implementation,
+                                                                      "Lib/socket.py")
+    mutants = sample_mutants(night, implementation, source)
+    if shard is not None:
+        mutants = [m for m in mutants if int(m["id"], 16) % shard[1] == shard[0] - 1]
+    found = mutation.build(
+        implementation={"name": implementation, "file": source,
+                        "sha256": f"{len(implementation):02x}" * 32},
+        operators=sorted({site[5] for site in MUTANT_SITES}),
+        selection={"areas": [], "keyword": None, "persona": None, "elements": [],
+                   "mutants": [], "specs": None},
+        shard=None if shard is None else {"index": shard[0], "count": shard[1]},
+        coverage={"passing_specs": 412, "other_specs": 9, "lines_executed": 1630,
+                  "seconds": 41.5},
+        timing={"seconds": 600.0 + minute, "workers": 2, "cpus": 2,
+                "load_average_before": [0.5, 0.4, 0.3], "load_average_after": [2.0, 1.9, 1.5]},
+        mutants=mutants, created=f"2026-11-{night:02d}T04:{minute:02d}:00Z")
+    found["python"] = {"implementation": "cpython", "version": "3.13.0"}
+    return found
+
+
+def sample_mutation_documents() -> Dict[str, Dict[str, Any]]:
+    """File name (under samples/mutation/) -> document: three earlier nights of the reference
+    (``nights/``), tonight's in three shards (``tonight/``) and a run of stdlib whose second
+    shard of three is missing (``partial/``)."""
+    found = {f"nights/reference-2026-11-{night}.json": sample_mutation(night)
+             for night in (21, 22, 23)}
+    for index in (1, 2, 3):
+        found[f"tonight/reference-shard-{index}-of-3.json"] = sample_mutation(
+            24, shard=(index, 3), minute=10 + index)
+    for index in (1, 3):
+        found[f"partial/stdlib-shard-{index}-of-3.json"] = sample_mutation(
+            24, "stdlib", shard=(index, 3), minute=20 + index)
+    return found
+
+
 def write_samples(folder: Path = SAMPLES) -> List[Path]:
-    """Rewrite the sample results: current/, baseline/ and history/ under ``folder``."""
+    """Rewrite the samples: results in current/, baseline/ and history/, mutation documents
+    in mutation/, under ``folder``."""
     folder = Path(folder)
     for sub in ("current", "baseline", "history"):
         for old in (folder / sub).glob("*.json"):
             old.unlink()
+    for old in (folder / "mutation").glob("*/*.json"):
+        old.unlink()
+    written_mutation = []
+    for name, found in sample_mutation_documents().items():
+        path = folder / "mutation" / name
+        mutation.write(found, path)
+        written_mutation.append(path)
     written = write_documents(sample_documents(0), folder / "current")
     written += write_documents(sample_documents(1), folder / "baseline")
     for night in range(1, 6):
@@ -310,7 +461,7 @@ def write_samples(folder: Path = SAMPLES) -> List[Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(found, indent=1) + "\n", encoding="utf-8")
         written.append(path)
-    return written
+    return written + written_mutation
 
 
 # -- large synthetic sets --------------------------------------------------------------------

@@ -11,7 +11,7 @@ import re
 from typing import Any, Dict, List, Optional
 
 import harness
-from harness.report.baseline import Change, Comparison
+from harness.report.baseline import Change, Comparison, PowerComparison
 from harness.report.merge import CODES, Merged, Problem
 from harness.report.views import ImplementationView, Score, run_counts, run_score
 
@@ -68,8 +68,25 @@ def implementations(views: List[ImplementationView]) -> Dict[str, Any]:
     }
 
 
+def power_changes(comparison: Optional[PowerComparison]) -> Optional[Dict[str, Any]]:
+    if comparison is None:
+        return None
+    return {
+        "falls": [{"implementation": f.implementation, "scope": f.scope,
+                   "before": f.before.as_dict(), "after": f.after.as_dict()}
+                  for f in comparison.falls],
+        "compared": comparison.compared,
+        "not_compared": comparison.not_compared,
+    }
+
+
 def build(merged: Merged, views: List[ImplementationView], comparison: Optional[Comparison],
-          generated: str, problems: List[Problem]) -> Dict[str, Any]:
+          generated: str, problems: List[Problem], power=None,
+          power_comparison: Optional[PowerComparison] = None) -> Dict[str, Any]:
+    """The summary; ``power`` (harness.report.power.Power) adds ``mutation``."""
+    from harness.report import power as power_module  # power reads history, which reads this
+
+    mutation = None if power is None else power_module.summary(power)
     return {
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,
@@ -84,6 +101,8 @@ def build(merged: Merged, views: List[ImplementationView], comparison: Optional[
             "specs": [{"id": s.id, "area": s.area, "outcomes": s.codes} for s in merged.specs],
         },
         "changes": changes(comparison),
+        "mutation": mutation,
+        "mutation_changes": power_changes(power_comparison),
         "problems": [dataclasses.asdict(p) for p in problems],
     }
 

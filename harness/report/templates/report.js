@@ -188,6 +188,42 @@
   window.addEventListener("hashchange", openTarget);
   openTarget();
 
-  window.sockspecReport = { apply: apply, parse: parse };
+  // A table of class "sortable" sorts by a column when its heading is clicked (again: the
+  // other way). A cell's sort value is its data-v attribute, else its text; data-sort="num"
+  // headings compare numbers.
+  function sortTable(tableEl, column, numeric, descending) {
+    var body = tableEl.tBodies[0];
+    var keyed = Array.prototype.map.call(body.rows, function (row, index) {
+      var cell = row.cells[column];
+      var raw = cell ? (cell.getAttribute("data-v") || cell.textContent.trim()) : "";
+      return { row: row, index: index, key: numeric ? (parseFloat(raw) || 0) : raw.toLowerCase() };
+    });
+    keyed.sort(function (a, b) {
+      var order = a.key < b.key ? -1 : a.key > b.key ? 1 : a.index - b.index;
+      return descending ? -order : order;
+    });
+    keyed.forEach(function (item) { body.appendChild(item.row); });
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), function (tableEl) {
+    var headings = tableEl.tHead ? tableEl.tHead.rows[0].cells : [];
+    Array.prototype.forEach.call(headings, function (th, column) {
+      if (!th.hasAttribute("data-sort")) return;
+      th.tabIndex = 0;
+      th.title = "sort by " + th.textContent.trim();
+      function sortHere() {
+        var descending = th.getAttribute("aria-sort") === "ascending";
+        Array.prototype.forEach.call(headings, function (other) { other.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", descending ? "descending" : "ascending");
+        sortTable(tableEl, column, th.getAttribute("data-sort") === "num", descending);
+      }
+      th.addEventListener("click", sortHere);
+      th.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" || event.key === " ") { event.preventDefault(); sortHere(); }
+      });
+    });
+  });
+
+  window.sockspecReport = { apply: apply, parse: parse, sortTable: sortTable };
   if (input.value || Object.keys(selects).some(function (k) { return selects[k].value; })) apply();
 })();
