@@ -8,13 +8,12 @@ Copyright (c) the sockspec authors. MIT licence (see pyproject.toml).
 """
 
 import _socket
+import errno  # built into every interpreter we run on
 import io
 import os
 import sys
 from _socket import *
 from enum import IntEnum, IntFlag
-
-import errno  # built into every interpreter we run on
 
 EBADF, EAGAIN, EWOULDBLOCK = errno.EBADF, errno.EAGAIN, errno.EWOULDBLOCK
 
