@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from harness.documents import results
 from harness.model import outcomes
@@ -117,20 +117,28 @@ class Merged:
 # -- reading ---------------------------------------------------------------------------------
 
 
-def expand(paths: Iterable[Path]) -> Tuple[List[Path], List[Problem]]:
-    """Files given, and the results files (``*.json``) inside folders given, at any depth
-    (a folder of downloaded artifacts holds one folder per artifact)."""
+def json_files(paths: Iterable[Path], wanted: Optional[Callable[[str], bool]] = None
+               ) -> Tuple[List[Path], List[Path]]:
+    """Files given, and the ``*.json`` inside folders given, at any depth (a folder of
+    downloaded artifacts holds one folder per artifact), those whose name ``wanted`` accepts;
+    and the folders that held none."""
     files: List[Path] = []
-    problems: List[Problem] = []
+    empty: List[Path] = []
     for path in map(Path, paths):
         if not path.is_dir():
             files.append(path)
             continue
-        found = sorted(p for p in path.rglob("*.json") if not _is_output(p.name))
+        found = sorted(p for p in path.rglob("*.json") if wanted is None or wanted(p.name))
         if not found:
-            problems.append(Problem(str(path), f"{path}: folder holds no results files (*.json)"))
+            empty.append(path)
         files.extend(found)
-    return files, problems
+    return files, empty
+
+
+def expand(paths: Iterable[Path]) -> Tuple[List[Path], List[Problem]]:
+    """The results files given, or inside folders given; an empty folder is a problem."""
+    files, empty = json_files(paths, lambda name: not _is_output(name))
+    return files, [Problem(str(p), f"{p}: folder holds no results files (*.json)") for p in empty]
 
 
 def _is_output(name: str) -> bool:

@@ -23,7 +23,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from harness.documents import mutation as document
 from harness.report.history import Point, Trend, trend
-from harness.report.merge import Problem
+from harness.report.merge import Problem, json_files
 from harness.report.views import Score
 
 ROLE = "mutation"
@@ -103,20 +103,11 @@ def score(found: Dict[str, Any]) -> Score:
 
 
 def expand(paths: Iterable[Path]) -> Tuple[List[Path], List[Problem]]:
-    """Files given, and the ``*.json`` inside folders given, at any depth; an empty folder
-    is a note, not a rejection."""
-    files: List[Path] = []
-    problems: List[Problem] = []
-    for path in map(Path, paths):
-        if not path.is_dir():
-            files.append(path)
-            continue
-        found = sorted(path.rglob("*.json"))
-        if not found:  # an earlier night's folder may be empty: the first night has none
-            problems.append(Problem(str(path), f"{path}: folder holds no mutation documents "
-                                               f"(*.json)", rejected=False, role=ROLE))
-        files.extend(found)
-    return files, problems
+    """The mutation documents given, or inside folders given; an empty folder is a note, not
+    a rejection (an earlier night's folder may be empty: the first night has none)."""
+    files, empty = json_files(paths)
+    return files, [Problem(str(p), f"{p}: folder holds no mutation documents (*.json)",
+                           rejected=False, role=ROLE) for p in empty]
 
 
 def _text(value: Any) -> bool:
