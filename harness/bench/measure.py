@@ -196,6 +196,34 @@ def machine() -> Dict[str, Any]:
     return info
 
 
+@dataclasses.dataclass(frozen=True)
+class Began:
+    """When a benchmark began: its time, its clock and the machine's load then."""
+
+    created: str
+    clock: float
+    load_average: Optional[List[float]]
+
+
+def begin() -> Began:
+    return Began(runinfo.now(), time.perf_counter(), machine()["load_average"])
+
+
+def envelope(kind: str, began: Began, settings: Dict[str, Any]) -> Dict[str, Any]:
+    """The head every benchmark document of ``kind`` starts with, up to its settings."""
+    host = machine()
+    host["load_average_before"] = began.load_average
+    return {
+        "schema": SCHEMA,
+        "schema_version": SCHEMA_VERSION,
+        "kind": kind,
+        "created": began.created,
+        "elapsed_seconds": time.perf_counter() - began.clock,
+        "machine": host,
+        "settings": settings,
+    }
+
+
 def run(
     variants: Sequence[Variant],
     repeat: int,

@@ -15,14 +15,12 @@ from __future__ import annotations
 
 import statistics
 import tempfile
-import time
 from pathlib import Path
 from typing import Any, Dict, List, Sequence
 
 from harness.bench import measure
 from harness.bench.suite import timed
 from harness.bench.workloads import BenchError
-from harness.documents import bench_document, runinfo
 from harness.documents import mutation as mutation_document
 from harness.model import paths
 from harness.model.paths import ROOT
@@ -93,25 +91,17 @@ def goals(result: Dict[str, Any]) -> List[Dict[str, Any]]:
 
 
 def run(impl: str, repeat: int, quick: bool = False, full: bool = False) -> Dict[str, Any]:
-    started, clock = runinfo.now(), time.perf_counter()
-    load_before = measure.machine()["load_average"]
+    began = measure.begin()
     elements = QUICK_ELEMENTS if quick else SAMPLE_ELEMENTS
     with tempfile.TemporaryDirectory(prefix="sockspec-bench-mutation-") as name:
         folder = Path(name)
         result: Dict[str, Any] = {"sample": sample(impl, repeat, elements, folder)}
         if full:
             result["full"] = _mutate(impl, [], folder / "full.json")
-    host = measure.machine()
-    host["load_average_before"] = load_before
+    settings = {"impl": impl, "repeat": repeat, "quick": quick, "full": full,
+                "order": "interleaved rounds; the leading mode turns each round"}
     return {
-        "schema": bench_document.SCHEMA,
-        "schema_version": bench_document.SCHEMA_VERSION,
-        "kind": "mutation",
-        "created": started,
-        "elapsed_seconds": time.perf_counter() - clock,
-        "machine": host,
-        "settings": {"impl": impl, "repeat": repeat, "quick": quick, "full": full,
-                     "order": "interleaved rounds; the leading mode turns each round"},
+        **measure.envelope("mutation", began, settings),
         "mutation": result,
         "goals": goals(result),
     }

@@ -31,7 +31,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from harness.bench import measure
 from harness.bench.workloads import BenchError, Timing
-from harness.documents import bench_document, results, runinfo
+from harness.documents import results
 from harness.model import paths
 from harness.model.paths import ROOT
 
@@ -245,25 +245,17 @@ def suite_goals(full: Dict[str, Any], cost: Dict[str, Any]) -> List[Dict[str, An
 def run(impl: str, repeat: int, quick: bool = False, areas: Sequence[str] = ()) -> Dict[str, Any]:
     if resource is None:
         raise BenchError("--suite needs resource.getrusage(), which this platform lacks")
-    started, clock = runinfo.now(), time.perf_counter()
-    load_before = measure.machine()["load_average"]
+    began = measure.begin()
     sizes = (20, 100) if quick else (100, 1000)
     full = full_runs(impl, repeat, areas)
     full["guard_cost_per_spec_ms"] = guard_cost_per_spec(full, "median_seconds")
     full["guard_cpu_per_spec_ms"] = guard_cost_per_spec(full, "median_cpu_seconds")
     cost = overhead(sizes, repeat)
     cost["guards_in_process_ms"] = guards_in_process(20 if quick else 200)
-    host = measure.machine()
-    host["load_average_before"] = load_before
+    settings = {"impl": impl, "repeat": repeat, "quick": quick, "areas": list(areas),
+                "order": "interleaved rounds; the leading mode rotates each round"}
     return {
-        "schema": bench_document.SCHEMA,
-        "schema_version": bench_document.SCHEMA_VERSION,
-        "kind": "suite",
-        "created": started,
-        "elapsed_seconds": time.perf_counter() - clock,
-        "machine": host,
-        "settings": {"impl": impl, "repeat": repeat, "quick": quick, "areas": list(areas),
-                     "order": "interleaved rounds; the leading mode rotates each round"},
+        **measure.envelope("suite", began, settings),
         "full_runs": full,
         "overhead": cost,
         "goals": suite_goals(full, cost),
