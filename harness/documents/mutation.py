@@ -43,6 +43,8 @@ import tempfile
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional
 
+from harness.documents.text import read_text
+
 FORMAT = "sockspec-mutation/1"
 STATUSES = ("killed", "timeout", "survived", "no-coverage", "error")
 SCORE_KEYS = STATUSES + ("equivalent",)
@@ -174,12 +176,7 @@ def write(document: Dict[str, Any], path: Path) -> None:
 def read(path: Path) -> Dict[str, Any]:
     """A mutation document, checked; DocumentError (one line, naming the file) otherwise."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise DocumentError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise DocumentError(f"{path}: not UTF-8 text") from None
+    text = read_text(path, DocumentError)
     if not text.strip():
         raise DocumentError(f"{path}: empty file (truncated?)")
     try:

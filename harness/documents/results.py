@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Dict, List
 
+from harness.documents.text import read_text
 from harness.model import outcomes
 
 SCHEMA = "sockspec-results"
@@ -81,12 +82,7 @@ def validate(document: Any, name: str) -> Dict[str, Any]:
 
 def read(path: Path) -> Dict[str, Any]:
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ResultsError(f"{path}: cannot read: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise ResultsError(f"{path}: not UTF-8 text") from None
+    text = read_text(path, ResultsError)
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
