@@ -15,6 +15,7 @@ import dataclasses
 import io
 import os as real_os
 import selectors
+import struct
 import sys as real_sys
 import types
 from pathlib import Path
@@ -57,19 +58,39 @@ class _SysView(types.ModuleType):
         return getattr(real_sys, name)
 
 
-def _socket_type_without(*methods: str) -> type:
-    namespace = {m: _Hidden(m) for m in methods}
-    namespace["__module__"] = "_socket"
-    namespace["__slots__"] = ()
-    return type("socket", (real_socket_module.socket,), namespace)
-
-
-def _fake_socket_module(drop=(), hide_methods=(), **changes) -> types.ModuleType:
-    if hide_methods:
-        kind = _socket_type_without(*hide_methods)
-        changes.setdefault("socket", kind)
-        changes.setdefault("SocketType", kind)
+def _fake_socket_module(drop=(), **changes) -> types.ModuleType:
     return _module_copy(real_socket_module, drop=drop, **changes)
+
+
+# socket.share() on Windows gives the bytes of a WSAPROTOCOL_INFOW structure (628 bytes), and
+# socket(..., fileno=those bytes) rebuilds the socket from them: the C layer then takes family,
+# type and proto from the structure, whatever the call passed. On this host the structure holds
+# the three numbers and a duplicate descriptor, so fromshare() runs here as it does there.
+SHARED_INFO_SIZE = 628
+_SHARED_INFO = struct.Struct("iiii")
+
+
+def _windows_socket_type() -> type:
+    """_socket.socket as on Windows: no sendmsg/recvmsg, and share()."""
+
+    def share(self, process_id):
+        """The bytes another process gives socket(fileno=...) to get this socket."""
+        if not isinstance(process_id, int):
+            raise TypeError(f"an integer is required (got type {type(process_id).__name__})")
+        numbers = _SHARED_INFO.pack(self.family, self.type, self.proto, real_os.dup(self.fileno()))
+        return numbers.ljust(SHARED_INFO_SIZE, b"\0")
+
+    def __init__(self, family=-1, type=-1, proto=-1, fileno=None):
+        if isinstance(fileno, bytes):
+            if len(fileno) != SHARED_INFO_SIZE:
+                raise ValueError("socket descriptor string has wrong size, should be "
+                                 f"{SHARED_INFO_SIZE} bytes.")
+            family, type, proto, fileno = _SHARED_INFO.unpack_from(fileno)
+        real_socket_module.socket.__init__(self, family, type, proto, fileno)
+
+    namespace = {m: _Hidden(m) for m in ("sendmsg", "recvmsg", "recvmsg_into")}
+    namespace.update(__module__="_socket", __slots__=(), share=share, __init__=__init__)
+    return type("socket", (real_socket_module.socket,), namespace)
 
 
 def _windows_os() -> types.ModuleType:
@@ -100,10 +121,14 @@ class Persona:
         return merged
 
 
+def _windows_socket_module() -> types.ModuleType:
+    kind = _windows_socket_type()
+    return _fake_socket_module(drop=("socketpair",), socket=kind, SocketType=kind)
+
+
 def _windows() -> Dict[str, types.ModuleType]:
     return {
-        "_socket": _fake_socket_module(drop=("socketpair",),
-                                       hide_methods=("sendmsg", "recvmsg", "recvmsg_into")),
+        "_socket": _windows_socket_module(),
         "os": _windows_os(),
         "sys": _SysView({"platform": "win32"}),
     }
@@ -115,7 +140,8 @@ PERSONAS: Dict[str, Persona] = {
         Persona(
             "windows",
             "os.name 'nt', sys.platform 'win32': no native socketpair (the TCP fallback), no "
-            "sendmsg/recvmsg, no os.sendfile, handle-based inheritance, errorTab",
+            "sendmsg/recvmsg, no os.sendfile, handle-based inheritance, socket.share() and "
+            "fromshare(), errorTab",
             "win32",
             {"socketpair_native": False, "sendmsg": False, "recvmsg": False,
              "recvmsg_into": False, "scm_rights": False, "os_sendfile": False,
