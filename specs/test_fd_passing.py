@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import _socket
 import array
+import inspect
 import os
 
 import pytest
@@ -288,3 +289,94 @@ def test_fd_passing_recv_fds_ignores_msg_peek(impl, unix_pair, files):
         close_fds(fds)
     peer.sendall(b"second")
     assert peers.recv_exactly(sock, 6) == b"second"
+
+
+@spec("recv_fds", since="3.9", needs=["scm_rights", "scm_credentials", "linux"])
+@pytest.mark.parametrize("count", [0, 1], ids=["data-only", "one-descriptor"])
+def test_fd_passing_recv_fds_takes_descriptors_from_scm_rights_only(impl, passcred_pair, files,
+                                                                    count):
+    # With SO_PASSCRED the kernel attaches an SCM_CREDENTIALS message (pid, uid, gid: three
+    # ints) to what arrives: those are not descriptors.
+    sock, peer = passcred_pair
+    sent = files(count)
+    data, fds, msg_flags, _addr = _recv(impl, sock, peer, b"creds", sent, 100, 16)
+    try:
+        assert data == b"creds"
+        assert not msg_flags & _socket.MSG_CTRUNC
+        assert len(fds) == count
+        assert [_same_file(r, s) for r, s in zip(fds, sent)] == [True] * count
+    finally:
+        close_fds(fds)
+
+
+class _Number(int):
+    """An int equal to the kernel's but not the same object (as an enum member would be)."""
+
+
+def _relaying_socket(impl, sock, strays):
+    """``sock`` as an instance of a subclass of ``impl.socket`` whose ``recvmsg`` relays the
+    kernel's answer with its levels and kinds as ``_Number``s and the items ``strays`` added
+    after each SCM_RIGHTS item: what a wrapper that logs or adapts ``recvmsg`` may return."""
+
+    class Relaying(impl.socket):
+        def recvmsg(self, *args):
+            data, ancillary, flags, address = super().recvmsg(*args)
+            relayed = []
+            for level, kind, payload in ancillary:
+                relayed.append((_Number(level), _Number(kind), payload))
+                if (level, kind) == (_socket.SOL_SOCKET, _socket.SCM_RIGHTS):
+                    relayed.extend(strays(payload))
+            return data, relayed, flags, address
+
+    return Relaying(_socket.AF_UNIX, _socket.SOCK_STREAM, 0, sock.detach())
+
+
+@spec("recv_fds", since="3.9", needs=["scm_rights"])
+def test_fd_passing_recv_fds_reads_only_whole_descriptors_of_scm_rights_items(impl, unix_pair,
+                                                                              files):
+    # recv_fds() is built on sock.recvmsg(): of what it returns, only SOL_SOCKET/SCM_RIGHTS
+    # items hold descriptors (compared by value), and bytes short of a whole int are dropped.
+    level, rights = _socket.SOL_SOCKET, _socket.SCM_RIGHTS
+
+    def strays(payload):
+        return [(level - 1, rights, payload), (level + 1, rights, payload),
+                (level, rights - 1, payload), (level, rights + 1, payload),
+                (level, rights, payload + b"\x01\x02")]
+
+    raw, peer = unix_pair
+    sock = _relaying_socket(impl, raw, strays)
+    try:
+        sent = files(2)
+        data, fds, _flags, _addr = _recv(impl, sock, peer, b"relayed", sent, 100, 4)
+        try:
+            assert data == b"relayed"
+            assert len(fds) == 4  # the kernel's two, and the stray SCM_RIGHTS item's two
+            assert fds[:2] == fds[2:]
+            assert [_same_file(r, s) for r, s in zip(fds, sent)] == [True, True]
+        finally:
+            close_fds(set(fds))
+    finally:
+        sock.close()
+
+
+@spec("send_fds", "recv_fds", since="3.9", needs=["scm_rights"])
+def test_fd_passing_optional_parameters_by_name_and_default(impl, unix_pair, files):
+    # Callers pass flags and address by keyword, and read the defaults from help(); a call
+    # that leaves them out works.
+    def described(function):
+        return [(p.name, p.default) for p in inspect.signature(function).parameters.values()]
+
+    empty = inspect.Parameter.empty
+    assert described(impl.send_fds) == [("sock", empty), ("buffers", empty), ("fds", empty),
+                                        ("flags", 0), ("address", None)]
+    assert described(impl.recv_fds) == [("sock", empty), ("bufsize", empty),
+                                        ("maxfds", empty), ("flags", 0)]
+    sock, peer = unix_pair
+    sent = files(1)
+    assert impl.send_fds(sock, [b"out"], sent) == 3
+    data, fds, _flags = _peer_recv(peer, 100, 4)
+    close_fds(fds)
+    assert (data, len(fds)) == (b"out", 1)
+    data, fds, _flags, _addr = _recv(impl, sock, peer, b"in", sent, 100, 4)
+    close_fds(fds)
+    assert (data, len(fds)) == (b"in", 1)
