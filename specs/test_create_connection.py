@@ -78,13 +78,6 @@ def fake_getaddrinfo(impl, monkeypatch):
     return install
 
 
-@pytest.fixture
-def restore_default_timeout(impl):
-    previous = impl.getdefaulttimeout()
-    yield
-    impl.setdefaulttimeout(previous)
-
-
 # -- success -----------------------------------------------------------------------------
 
 

@@ -45,13 +45,6 @@ def _public_c_names():
     return [name for name in dir(_socket) if not name.startswith("_")]
 
 
-@pytest.fixture
-def restore_default_timeout(impl):
-    previous = impl.getdefaulttimeout()
-    yield
-    impl.setdefaulttimeout(previous)
-
-
 # -- __all__ --------------------------------------------------------------------------------------------
 
 

@@ -25,14 +25,6 @@ from harness.model.spec import case, spec
 SHORT = 0.02
 
 
-@pytest.fixture
-def restore_default_timeout(impl):
-    """Restore the module's default timeout to None after the spec, whatever happens."""
-    assert impl.getdefaulttimeout() is None
-    yield
-    impl.setdefaulttimeout(None)
-
-
 class _Alarm:
     """A repeating SIGALRM (ITIMER_REAL) with a Python handler; stops itself after ``limit``."""
 
