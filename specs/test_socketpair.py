@@ -193,8 +193,10 @@ def test_fallback_socketpair_rejects_nonzero_proto_even_tcp(impl):
     [
         ((12345, 12345, 12345), FAMILY_MESSAGE),
         ((_socket.AF_INET, 12345, 12345), TYPE_MESSAGE),
+        ((_socket.AF_INET, 0), TYPE_MESSAGE),
+        ((_socket.AF_INET, _socket.SOCK_STREAM, -1), PROTO_MESSAGE),
     ],
-    ids=["family_first", "type_before_proto"],
+    ids=["family_first", "type_before_proto", "type_zero", "proto_minus_one"],
 )
 def test_fallback_socketpair_checks_family_then_type_then_proto(impl, args, message):
     with pytest.raises(ValueError) as info:
@@ -254,6 +256,21 @@ def test_fallback_socketpair_ends_are_blocking(impl):
     with a, b:
         assert a.gettimeout() is None
         assert b.gettimeout() is None
+
+
+@spec("_fallback_socketpair")
+@pytest.mark.parametrize("default", [0.0, 2.5], ids=["non-blocking", "timeout"])
+def test_fallback_socketpair_under_a_default_timeout(impl, restore_default_timeout, default):
+    # The accepted end takes the default timeout, as a new socket does; the connecting end is
+    # put in blocking mode.
+    impl.setdefaulttimeout(default)
+    a, b = impl._fallback_socketpair()
+    impl.setdefaulttimeout(None)
+    with a, b:
+        assert a.gettimeout() == default
+        assert b.gettimeout() is None
+        assert a.getpeername() == b.getsockname()
+        _exchange(a, b)
 
 
 @spec("_fallback_socketpair")

@@ -67,7 +67,7 @@ class _GiveupOnSendfile(Exception):
 
 
 # Windows: the texts of the WSA (and a few Win32) error codes, by code.
-if sys.platform[:3].lower() == "win":
+if sys.platform.startswith("win"):
     errorTab = {
         6: 'Specified event object handle is invalid.',
         8: 'Insufficient memory available.',
@@ -598,19 +598,13 @@ def _fallback_socketpair(family=AF_INET, type=SOCK_STREAM, proto=0):
         listener.listen()
         near = socket(family, type, proto)
         with _CloseOnError(near):
-            near.setblocking(False)  # connect() must not wait for the accept() below
-            try:
-                near.connect(listener.getsockname()[:2])
-            except (BlockingIOError, InterruptedError):
-                pass
+            # This end blocks, whatever the default timeout. Its connect() returns once the
+            # listen backlog holds the connection, so accept() finds it there at once.
             near.setblocking(True)
+            near.connect(listener.getsockname()[:2])
             far, _ = listener.accept()
     finally:
         listener.close()
-    if sys.platform == "wasi":
-        # There a non-blocking connect() may still be in progress here, and
-        # getpeername() would fail on it (gh-146139): the check is skipped.
-        return far, near
     with _CloseOnError(far, near):  # getsockname()/getpeername() raise if unconnected
         if far.getpeername() != near.getsockname() or near.getpeername() != far.getsockname():
             raise ConnectionError("Unexpected peer connection")
