@@ -46,6 +46,17 @@ def test_covering_specs_quickest_first():
     assert cmap.specs_for(None, 2) == []  # module code that never ran
 
 
+def test_code_run_while_the_module_loads_reaches_every_spec():
+    # line 20 is in a function the module calls at import (the empty context), and no spec
+    # runs it again: a mutant there still changes what every spec sees
+    cmap = CoverageMap(lines={10: ["a::one"]}, executed={1, 10, 20},
+                       passed={"a::one": 0.2, "a::two": 0.1}, other={}, loaded={1, 20})
+    assert cmap.specs_for((20,), 20) == ["a::two", "a::one"]
+    assert cmap.specs_for((10,), 10) == ["a::one"]
+    again = CoverageMap.from_json(cmap.to_json())
+    assert again.loaded == {1, 20} and again.specs_for((20,), 20) == ["a::two", "a::one"]
+
+
 def _mutate(*args, cwd=ROOT):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     if not any(a.startswith("--personas") for a in args):

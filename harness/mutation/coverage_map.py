@@ -4,7 +4,9 @@ The specs run once against the original implementation under coverage, in child 
 (``python -m harness.mutation.coverage_map``), the spec files split between them. A pytest
 plugin switches coverage's dynamic context to each spec's node id for the spec's setup, call
 and teardown, so a line is attributed to every spec that ran it; what runs outside any spec
-(the module's import, at pytest's configure) is in the empty context. The plugin also records
+(the module's import, at pytest's configure) is in the empty context: a line run there, such as
+the body of a function the module calls while it loads, changes what every spec sees, so
+every passing spec reaches it, as module-level code does. The plugin also records
 each spec's outcome and duration: only the specs that pass on the original can kill a mutant,
 and the engine runs the quickest first.
 """
@@ -40,28 +42,34 @@ class CoverageMap:
     #: node id -> outcome, of the specs that did not pass (failed, skipped, n/a, xfail)
     other: Dict[str, str]
     seconds: float = 0.0
+    #: lines run outside any spec: while the module loads
+    loaded: Set[int] = dataclasses.field(default_factory=set)
 
     def to_json(self) -> dict:
         return {"lines": {str(k): v for k, v in sorted(self.lines.items())},
                 "executed": sorted(self.executed), "passed": self.passed,
-                "other": self.other, "seconds": self.seconds}
+                "other": self.other, "seconds": self.seconds, "loaded": sorted(self.loaded)}
 
     @classmethod
     def from_json(cls, data: dict) -> CoverageMap:
         return cls({int(k): list(v) for k, v in data["lines"].items()}, set(data["executed"]),
-                   dict(data["passed"]), dict(data["other"]), float(data.get("seconds", 0)))
+                   dict(data["passed"]), dict(data["other"]), float(data.get("seconds", 0)),
+                   set(data.get("loaded", ())))
 
     def merge(self, other: CoverageMap) -> None:
         for line, specs in other.lines.items():
             self.lines.setdefault(line, []).extend(specs)
         self.executed |= other.executed
+        self.loaded |= other.loaded
         self.passed.update(other.passed)
         self.other.update(other.other)
 
     def specs_for(self, lines: Optional[Sequence[int]], statement_line: int) -> List[str]:
         """The passing specs that reach a mutant, quickest first (see generate.Mutant)."""
-        if lines is None:
-            chosen = set(self.passed) if statement_line in self.executed else set()
+        if lines is None or self.loaded.intersection(lines):
+            # module-level code, or code the module runs as it loads: every spec sees it
+            reached = statement_line in self.executed if lines is None else True
+            chosen = set(self.passed) if reached else set()
         else:
             chosen = {spec for line in lines for spec in self.lines.get(line, ())}
         return sorted(chosen, key=lambda spec: (self.passed.get(spec, 0.0), spec))
@@ -125,6 +133,7 @@ def _child(argv: List[str]) -> int:
         passed=passed,
         other={n: o for n, o in contexts.outcome.items() if o != "passed"},
         seconds=time.monotonic() - started,
+        loaded={line for line, found in by_line.items() if NO_SPEC in found},
     )
     Path(args.output).write_text(json.dumps(dict(result.to_json(), exit=int(code))),
                                  encoding="utf-8")
