@@ -435,11 +435,22 @@ def _accept_one(impl, listener_timeout):
     return conn
 
 
-@spec("setdefaulttimeout", "socket.accept")
+@spec("setdefaulttimeout", "socket.accept", platforms=["linux"])
 def test_timeouts_accept_from_non_blocking_listener_is_blocking(impl, restore_default_timeout):
+    # Linux's accept() never hands the listener's O_NONBLOCK on
     with _accept_one(impl, 0.0) as conn:
         assert conn.gettimeout() is None
         assert os.get_blocking(conn.fileno()) is True
+
+
+@spec("setdefaulttimeout", "socket.accept", platforms=["darwin", "win32"])
+def test_timeouts_accept_from_non_blocking_listener_keeps_the_inherited_mode(
+        impl, restore_default_timeout):
+    # BSD's and Windows' accept() hand the listener's non-blocking mode on; only a listener
+    # with a timeout (not a non-blocking one) has accept() make the new socket block again
+    with _accept_one(impl, 0.0) as conn:
+        assert conn.gettimeout() is None
+        assert os.get_blocking(conn.fileno()) is False
 
 
 @spec("setdefaulttimeout", "socket.accept")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import _socket as real_socket_module
 import builtins
 import dataclasses
+import errno
 import io
 import os as real_os
 import selectors
@@ -71,7 +72,8 @@ _SHARED_INFO = struct.Struct("iiii")
 
 
 def _windows_socket_type() -> type:
-    """_socket.socket as on Windows: no sendmsg/recvmsg, and share()."""
+    """_socket.socket as on Windows: no sendmsg/recvmsg, share(), and accept() that hands
+    the listener's non-blocking mode on."""
 
     def share(self, process_id):
         """The bytes another process gives socket(fileno=...) to get this socket."""
@@ -88,17 +90,34 @@ def _windows_socket_type() -> type:
             family, type, proto, fileno = _SHARED_INFO.unpack_from(fileno)
         real_socket_module.socket.__init__(self, family, type, proto, fileno)
 
+    def _accept(self):
+        """As on Windows (and BSD): the new socket inherits the listener's non-blocking
+        mode, which a listener with a timeout has at the OS level."""
+        fd, address = real_socket_module.socket._accept(self)
+        if self.gettimeout() is not None:
+            real_os.set_blocking(fd, False)
+        return fd, address
+
     namespace = {m: _Hidden(m) for m in ("sendmsg", "recvmsg", "recvmsg_into")}
-    namespace.update(__module__="_socket", __slots__=(), share=share, __init__=__init__)
+    namespace.update(__module__="_socket", __slots__=(), share=share, __init__=__init__,
+                     _accept=_accept)
     return type("socket", (real_socket_module.socket,), namespace)
 
 
+def _not_a_descriptor(fd, *args):
+    """os.get_inheritable() and set_inheritable() given a socket on Windows: a socket is a
+    handle, not a C runtime descriptor, so they refuse it."""
+    raise OSError(errno.EBADF, real_os.strerror(errno.EBADF))
+
+
 def _windows_os() -> types.ModuleType:
-    # On this host "handles" are descriptors, so the handle functions map onto the fd ones.
+    # On this host "handles" are descriptors, so the handle functions map onto the fd ones;
+    # the fd functions refuse sockets, as Windows' do.
     return _module_copy(
         real_os, drop=("sendfile",), name="nt",
         get_handle_inheritable=real_os.get_inheritable,
         set_handle_inheritable=real_os.set_inheritable,
+        get_inheritable=_not_a_descriptor, set_inheritable=_not_a_descriptor,
     )
 
 
@@ -140,8 +159,9 @@ PERSONAS: Dict[str, Persona] = {
         Persona(
             "windows",
             "os.name 'nt', sys.platform 'win32': no native socketpair (the TCP fallback), no "
-            "sendmsg/recvmsg, no os.sendfile, handle-based inheritance, socket.share() and "
-            "fromshare(), errorTab",
+            "sendmsg/recvmsg, no os.sendfile, handle-based inheritance, accepted sockets "
+            "inheriting the listener's non-blocking mode, socket.share() and fromshare(), "
+            "errorTab",
             "win32",
             {"socketpair_native": False, "sendmsg": False, "recvmsg": False,
              "recvmsg_into": False, "scm_rights": False, "os_sendfile": False,
