@@ -65,14 +65,16 @@ def test_dup_copies_the_timeout(impl, timeout):
 
 
 @spec("socket.dup")
-def test_dup_keeps_family_type_proto(impl):
-    with impl.socket(_socket.AF_INET, _socket.SOCK_DGRAM, _socket.IPPROTO_UDP) as sock:
+@pytest.mark.parametrize(
+    "kind, proto",
+    [(_socket.SOCK_DGRAM, _socket.IPPROTO_UDP), (_socket.SOCK_STREAM, _socket.IPPROTO_TCP)],
+    ids=["udp", "tcp"],
+)
+def test_dup_keeps_family_type_proto(impl, kind, proto):
+    # AF_INET and SOCK_DGRAM are the same number (2): the tcp case tells family from type
+    with impl.socket(_socket.AF_INET, kind, proto) as sock:
         with sock.dup() as copy:
-            assert (copy.family, copy.type, copy.proto) == (
-                _socket.AF_INET,
-                _socket.SOCK_DGRAM,
-                _socket.IPPROTO_UDP,
-            )
+            assert (copy.family, copy.type, copy.proto) == (_socket.AF_INET, kind, proto)
             assert copy.family is impl.AF_INET
 
 
@@ -250,11 +252,13 @@ def test_fromfd_shares_the_connection(impl, tcp_pair):
 
 
 @spec("fromfd", needs=["af_unix"])
-def test_fromfd_trusts_the_given_family_and_type(impl, unix_pair):
+@pytest.mark.parametrize("kind", ["SOCK_DGRAM", "SOCK_RAW"])
+def test_fromfd_trusts_the_given_family_and_type(impl, unix_pair, kind):
+    # AF_INET is 2 and so is SOCK_DGRAM: SOCK_RAW (3) tells the family from the type
     sock, _peer = unix_pair
-    with impl.fromfd(sock.fileno(), _socket.AF_INET, _socket.SOCK_DGRAM) as copy:
+    with impl.fromfd(sock.fileno(), _socket.AF_INET, getattr(_socket, kind)) as copy:
         assert copy.family is impl.AF_INET
-        assert copy.type is impl.SOCK_DGRAM
+        assert copy.type is getattr(impl, kind)
         assert copy.getsockopt(_socket.SOL_SOCKET, _socket.SO_TYPE) == _socket.SOCK_STREAM
 
 

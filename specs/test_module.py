@@ -67,6 +67,12 @@ def test_module_all_names_all_exist(impl):
 
 
 @spec("__all__")
+def test_module_all_lists_no_private_name(impl):
+    private = [name for name in impl.__all__ if name.startswith("_")]
+    assert private == []
+
+
+@spec("__all__")
 def test_module_all_has_no_duplicates(impl):
     assert len(impl.__all__) == len(set(impl.__all__))
 

@@ -207,17 +207,31 @@ def test_repr_proto_from_detected_descriptor(impl, adopted):
 
 
 @spec("socket.__repr__")
-def test_repr_swallows_oserror_from_getsockname(impl):
+def test_repr_swallows_oserror_from_getsockname(impl, tcp_pair):
+    # the peer's address is still shown: each address is looked up on its own
+    sock, _peer = tcp_pair
+
     class Nameless(impl.socket):
         __slots__ = ()
 
         def getsockname(self):
             raise OSError(errno.ENOTCONN, "no name")
 
-    with Nameless() as sock:
-        text = repr(sock)
-        assert text.startswith(f"{_head(sock)} fd={sock.fileno()}, family=")
-        assert text.endswith(", proto=0>")
+    dup = Nameless(_socket.AF_INET, _socket.SOCK_STREAM, 0, os.dup(sock.fileno()))
+    with dup:
+        text = repr(dup)
+        assert text.startswith(f"{_head(dup)} fd={dup.fileno()}, family=")
+        assert text.endswith(f", proto=0, raddr={sock.getpeername()}>")
+        assert "laddr" not in text
+
+
+@spec("socket.__repr__")
+@pytest.mark.parametrize("style", STYLES)
+def test_repr_of_an_object_never_initialised(impl, style):
+    """socket.__new__ without __init__: no descriptor, family 0, and not shown as closed."""
+    sock = impl.socket.__new__(impl.socket)
+    family = "0" if style == "numbers" else "AddressFamily.AF_UNSPEC"
+    assert repr(sock) == f"{_head(sock)} fd=-1, family={family}, type=0, proto=0>"
 
 
 @spec("socket.__repr__")

@@ -35,6 +35,13 @@ def _exchange(a, b):
 # -- native socketpair -------------------------------------------------------------------
 
 
+@spec("socketpair")
+def test_socketpair_doc_starts_with_its_signature(impl):
+    # what help(socket.socketpair) shows, natively and where socketpair is the fallback
+    first = impl.socketpair.__doc__.splitlines()[0]
+    assert first == "socketpair([family[, type[, proto]]]) -> (socket object, socket object)"
+
+
 @spec("socketpair", needs=["socketpair_native", "af_unix"])
 def test_socketpair_default_family_is_af_unix(impl):
     a, b = impl.socketpair()
@@ -350,6 +357,106 @@ def test_fallback_socketpair_rejects_interloper(impl, monkeypatch):
         with _refused(impl._fallback_socketpair):
             pass
         assert len(interlopers) == 1
+
+
+def _bind_beside(sock, port, step):
+    """Bind ``sock`` to the first free loopback port from ``port + step`` on, ``step`` apart."""
+    for candidate in range(port + step, port + 64 * step, step):
+        if 1024 <= candidate < 65536:
+            try:
+                sock.bind(("127.0.0.1", candidate))
+                return
+            except OSError:
+                continue
+    pytest.fail(f"no free loopback port near {port}")
+
+
+@spec("_fallback_socketpair")
+@pytest.mark.parametrize("step", [-1, 1], ids=["own_end_below", "own_end_above"])
+def test_fallback_socketpair_compares_the_accepted_peer_with_its_own_end(impl, monkeypatch,
+                                                                         step):
+    # Where closing the listener does not at once reset the connection still waiting in its
+    # backlog (here: it stays open until the call returns), the connecting end is still
+    # connected when the check runs: only comparing the accepted end's peer with the
+    # connecting end's own address tells the interloper apart, whichever port is the lower.
+    listeners, interlopers, ends = [], [], []
+    real_listen, real_connect, real_close = (
+        impl.socket.listen, impl.socket.connect, impl.socket.close)
+
+    def listen(self, *args):
+        real_listen(self, *args)
+        listeners.append(self)
+        raw = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
+        interlopers.append(raw)
+        raw.settimeout(PEER_TIMEOUT)
+        raw.connect(self.getsockname())
+
+    def connect(self, address):
+        ends.append(self)
+        _bind_beside(self, interlopers[0].getsockname()[1], step)
+        real_connect(self, address)
+
+    def close(self):
+        if self not in listeners:
+            real_close(self)
+
+    monkeypatch.setattr(impl.socket, "listen", listen)
+    monkeypatch.setattr(impl.socket, "connect", connect)
+    monkeypatch.setattr(impl.socket, "close", close)
+    try:
+        with pytest.raises(ConnectionError) as info:
+            impl._fallback_socketpair()
+        assert str(info.value) == "Unexpected peer connection"
+        assert len(ends) == 1 and ends[0].fileno() == -1
+    finally:
+        for listener in listeners:
+            real_close(listener)
+        for raw in interlopers:
+            raw.close()
+
+
+@spec("_fallback_socketpair", platforms=["linux"])
+@pytest.mark.parametrize("step", [-1, 1], ids=["elsewhere_below", "elsewhere_above"])
+def test_fallback_socketpair_compares_its_own_end_with_the_accepted_address(impl, monkeypatch,
+                                                                            step):
+    # The connecting end is bound to the interloper's very address (SO_REUSEADDR lets two
+    # unconnected TCP sockets share it on Linux) but connected to another listener, on a port
+    # below or above the real one: the accepted end's peer then matches the connecting end's
+    # address, and only comparing the connecting end's peer with the accepted end's own
+    # address tells them apart.
+    listeners, others, interlopers, ends = [], [], [], []
+    real_listen, real_connect = impl.socket.listen, impl.socket.connect
+
+    def listen(self, *args):
+        real_listen(self, *args)
+        listeners.append(self)
+
+    def connect(self, address):
+        ends.append(self)
+        other = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
+        others.append(other)
+        _bind_beside(other, listeners[0].getsockname()[1], step)
+        other.listen(1)
+        raw = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
+        interlopers.append(raw)
+        raw.setsockopt(_socket.SOL_SOCKET, _socket.SO_REUSEADDR, 1)
+        raw.bind(("127.0.0.1", 0))
+        raw.settimeout(PEER_TIMEOUT)
+        raw.connect(address)
+        self.setsockopt(_socket.SOL_SOCKET, _socket.SO_REUSEADDR, 1)
+        self.bind(raw.getsockname())
+        real_connect(self, other.getsockname())
+
+    monkeypatch.setattr(impl.socket, "listen", listen)
+    monkeypatch.setattr(impl.socket, "connect", connect)
+    try:
+        with pytest.raises(ConnectionError) as info:
+            impl._fallback_socketpair()
+        assert str(info.value) == "Unexpected peer connection"
+        assert len(ends) == 1 and ends[0].fileno() == -1
+    finally:
+        for raw in interlopers + others:
+            raw.close()
 
 
 @spec("_fallback_socketpair", "socketpair")

@@ -18,17 +18,10 @@ from enum import IntEnum, IntFlag
 EBADF, EAGAIN, EWOULDBLOCK = errno.EBADF, errno.EAGAIN, errno.EWOULDBLOCK
 
 
-def _module_exports(module):
-    """What ``from module import *`` gives: its __all__, else its public names."""
-    listed = getattr(module, "__all__", None)
-    if listed is not None:
-        return list(listed)
-    return [attr for attr in dir(module) if attr[:1] != "_"]
-
-
 __all__ = ["fromfd", "getfqdn", "create_connection", "create_server",
            "has_dualstack_ipv6", "AddressFamily", "SocketKind"]
-__all__ += _module_exports(_socket)
+# what `from _socket import *` gave (_socket has no __all__): its public names
+__all__ += [name for name in dir(_socket) if not name.startswith("_")]
 
 
 # --- enums ----------------------------------------------------------------------
@@ -177,7 +170,7 @@ except NameError:
         """What create_connection(all_errors=True) raises where no builtin exists."""
 
         def __init__(self, message, exceptions):
-            super().__init__(message, exceptions)
+            # Exception.__new__ has already set args to (message, exceptions)
             self.message = message
             self.exceptions = tuple(exceptions)
 
@@ -204,7 +197,7 @@ _MAKEFILE_MODE_CHARS = frozenset("rwb")
 _DIRECTIONS = {(True, True): "rw", (True, False): "r", (False, True): "w", (False, False): "r"}
 _ZEROCOPY_MAX_BLOCK = 1 << 30  # larger os.sendfile() counts overflow (bpo-38319)
 _COPY_BLOCK = 8192  # the send() path's read size
-if os.name == "nt":  # sockets are handles there
+if hasattr(os, "get_handle_inheritable"):  # Windows: sockets are handles there
     _FLAG_GETTER, _FLAG_SETTER = "get_handle_inheritable", "set_handle_inheritable"
 else:
     _FLAG_GETTER, _FLAG_SETTER = "get_inheritable", "set_inheritable"
@@ -213,19 +206,16 @@ else:
 class _CloseOnError:
     """``with _CloseOnError(a, b):`` closes a and b if the block raises anything."""
 
-    __slots__ = ("_owned",)
-
     def __init__(self, *owned):
         self._owned = owned
 
     def __enter__(self):
-        return self
+        pass
 
     def __exit__(self, kind, value, tb):
         if kind is not None:
             for thing in self._owned:
                 thing.close()
-        return False
 
 
 class _WritableWaiter:
@@ -572,7 +562,7 @@ if hasattr(_socket.socket, "share"):
 
         A socket from the bytes that socket.share() produced in another process.
         """
-        return socket(0, 0, 0, info)
+        return socket(fileno=info)  # family, type and proto come from the info
     __all__.append("fromshare")
 
 
@@ -601,7 +591,7 @@ def _fallback_socketpair(family=AF_INET, type=SOCK_STREAM, proto=0):
             # This end blocks, whatever the default timeout. Its connect() returns once the
             # listen backlog holds the connection, so accept() finds it there at once.
             near.setblocking(True)
-            near.connect(listener.getsockname()[:2])
+            near.connect(listener.getsockname())
             far, _ = listener.accept()
     finally:
         listener.close()
