@@ -10,8 +10,11 @@ The peer is a ``_socket`` socket that reads until EOF once the spec shut the soc
 from __future__ import annotations
 
 import _socket
+import errno
 import io
 import os
+import select
+import struct
 import threading
 
 import pytest
@@ -66,10 +69,27 @@ class _MisleadingReader(_NoFilenoReader):
         return self._fd
 
 
+class _PlainReader:
+    """A reader over bytes with ``read``, ``seek`` and ``tell`` only: no ``fileno``, no ``mode``."""
+
+    def __init__(self, data: bytes):
+        self._buffer = io.BytesIO(data)
+
+    def read(self, size=-1):
+        return self._buffer.read(size)
+
+    def seek(self, pos, whence=0):
+        return self._buffer.seek(pos, whence)
+
+    def tell(self):
+        return self._buffer.tell()
+
+
 #: How the send() fallback is forced: sources without a usable descriptor.
 FALLBACK_SOURCES = {
     "bytesio": io.BytesIO,
     "no_fileno": _NoFilenoReader,
+    "no_fileno_attribute": _PlainReader,
 }
 
 
@@ -672,3 +692,258 @@ def test_sendfile_os_block_size_is_at_most_1_gib(impl, tcp_pair, tmp_path, monke
     with open(path, "rb") as f:
         assert sock.sendfile(f, 0, count) == 0
     assert calls == [2 ** 30]
+
+
+# -- partial transfers, full buffers and errors on the way ------------------------------------
+
+
+def _short_moving_sendfile(real, most):
+    """os.sendfile() as a socket with little room sees it: each call moves at most ``most``
+    bytes. A count of 0 sends up to end of file, as on macOS and FreeBSD."""
+
+    def sendfile(out_fd, in_fd, offset, count):
+        if count == 0:
+            count = max(os.fstat(in_fd).st_size - offset, 0)
+        return real(out_fd, in_fd, offset, min(count, most))
+
+    return sendfile
+
+
+@spec("socket.sendfile", needs=["os_sendfile"])
+@pytest.mark.parametrize(
+    "offset, count",
+    [(0, 2500), (700, 2500), (300, None), (5500, 2500)],
+    ids=["count", "offset_and_count", "whole", "count_past_eof"],
+)
+def test_sendfile_os_partial_moves_never_go_past_count(impl, tcp_pair, payload_file, monkeypatch,
+                                                       offset, count):
+    # gh-114077: after partial moves each os.sendfile() call asks for what is left of count,
+    # never for more and never for 0 (which would mean "to end of file" on macOS and FreeBSD).
+    sock, peer = tcp_pair
+    data = _data(6000)
+    expected = data[offset:] if count is None else data[offset:offset + count]
+    monkeypatch.setattr(os, "sendfile", _short_moving_sendfile(os.sendfile, 1000))
+    with open(payload_file(data), "rb") as f:
+        sent, received = _send_and_collect(sock, peer, lambda: sock.sendfile(f, offset, count))
+        position = f.tell()
+    assert sent == len(expected)
+    assert received == expected
+    assert position == offset + len(expected)
+
+
+def _over_non_blocking_descriptor(impl, sock):
+    """``sock``'s connection in a new implementation socket whose timeout is None although its
+    descriptor is non-blocking (as fromfd() of a non-blocking descriptor gives): a full send
+    buffer makes the system calls fail with EAGAIN instead of waiting."""
+    sock.setblocking(False)
+    adopted = impl.socket(sock.family, sock.type, sock.proto, sock.detach())
+    assert adopted.gettimeout() is None
+    return adopted
+
+
+@spec("socket.sendfile", needs=["os_sendfile"])
+def test_sendfile_os_waits_for_room_on_a_non_blocking_descriptor(
+        impl, small_buffer_pair, payload_file, monkeypatch, restore_default_timeout):
+    # The peer reads only once os.sendfile() has failed with EAGAIN. Then sendfile() sleeps
+    # until the socket can take more data, rather than calling os.sendfile() again at once,
+    # and in the end the whole file arrives.
+    impl.setdefaulttimeout(None)
+    raw, peer = small_buffer_pair
+    data = _data(BIG)
+    real = os.sendfile
+    refused = threading.Event()
+    last_refused = []  # whether the previous call failed with EAGAIN
+    retries_while_full = []
+
+    def watching(out_fd, in_fd, offset, count):
+        if last_refused and not select.select([], [out_fd], [], 0)[1]:
+            retries_while_full.append(offset)
+        last_refused.clear()
+        try:
+            return real(out_fd, in_fd, offset, count)
+        except BlockingIOError:
+            last_refused.append(True)
+            refused.set()
+            raise
+
+    monkeypatch.setattr(os, "sendfile", watching)
+    received = {}
+
+    def reader():
+        try:
+            refused.wait(peers.PEER_TIMEOUT)
+            received["data"] = peers.recv_until_eof(peer)
+        except BaseException as exc:
+            received["error"] = exc
+
+    thread = threading.Thread(target=reader, name="sendfile-late-reader", daemon=True)
+    with _over_non_blocking_descriptor(impl, raw) as sock, open(payload_file(data), "rb") as f:
+        thread.start()
+        try:
+            sent = sock.sendfile(f)
+        finally:
+            was_refused = refused.is_set()
+            refused.set()  # so that the reader reads to EOF whatever happened
+            sock.shutdown(_socket.SHUT_WR)
+            thread.join(peers.PEER_TIMEOUT + 1)
+    assert was_refused
+    assert "error" not in received
+    assert sent == len(data)
+    assert received["data"] == data
+    assert retries_while_full == []
+
+
+@spec("socket.sendfile")
+def test_sendfile_send_retries_on_a_non_blocking_descriptor(impl, small_buffer_pair,
+                                                            restore_default_timeout):
+    # send() fails with BlockingIOError once the buffers are full (the peer reads only then):
+    # the fallback sends the same bytes again until they go, and the whole source arrives.
+    impl.setdefaulttimeout(None)
+    raw, peer = small_buffer_pair
+    refused = threading.Event()
+
+    class Watching(impl.socket):
+        __slots__ = ()
+
+        def send(self, data, flags=0):
+            try:
+                return super().send(data, flags)
+            except BlockingIOError:
+                refused.set()
+                raise
+
+    raw.setblocking(False)
+    sock = Watching(raw.family, raw.type, raw.proto, raw.detach())
+    assert sock.gettimeout() is None
+    data = _data(BIG)
+    received = {}
+
+    def reader():
+        try:
+            refused.wait(peers.PEER_TIMEOUT)
+            received["data"] = peers.recv_until_eof(peer)
+        except BaseException as exc:
+            received["error"] = exc
+
+    thread = threading.Thread(target=reader, name="sendfile-late-reader", daemon=True)
+    with sock:
+        thread.start()
+        try:
+            sent = sock.sendfile(_NoFilenoReader(data))
+        finally:
+            was_refused = refused.is_set()
+            refused.set()
+            sock.shutdown(_socket.SHUT_WR)
+            thread.join(peers.PEER_TIMEOUT + 1)
+    assert was_refused
+    assert "error" not in received
+    assert sent == len(data)
+    assert received["data"] == data
+
+
+@spec("socket.sendfile", needs=["os_sendfile"])
+def test_sendfile_os_error_after_bytes_went_out_propagates(impl, small_buffer_pair, payload_file):
+    # The peer resets the connection once some bytes arrived: the error is raised as it is
+    # (its context suppressed), not answered with the send() fallback, and the file position
+    # says how far the sending got.
+    sock, peer = small_buffer_pair
+    got_some = threading.Event()
+
+    def reset_after_first_bytes():
+        try:
+            if peer.recv(1):
+                got_some.set()
+        finally:
+            peer.setsockopt(_socket.SOL_SOCKET, _socket.SO_LINGER, struct.pack("ii", 1, 0))
+            peer.close()  # with unread data and a zero linger: a reset
+
+    thread = threading.Thread(target=reset_after_first_bytes, name="sendfile-resetter",
+                              daemon=True)
+    offset = 100
+    with open(payload_file(_data(BIG)), "rb") as f:
+        thread.start()
+        try:
+            with pytest.raises(OSError) as info:
+                sock.sendfile(f, offset)
+        finally:
+            thread.join(peers.PEER_TIMEOUT + 1)
+        position = f.tell()
+    assert got_some.is_set()
+    assert info.value.errno in (errno.EPIPE, errno.ECONNRESET)
+    assert info.value.__cause__ is None
+    assert info.value.__suppress_context__ is True
+    assert offset < position < offset + BIG
+
+
+class _ShortReader(_NoFilenoReader):
+    """A reader without a descriptor whose read() returns at most ``most`` bytes."""
+
+    def __init__(self, data, most):
+        super().__init__(data)
+        self._most = most
+
+    def read(self, size=-1):
+        return super().read(self._most if size < 0 else min(size, self._most))
+
+
+class _OversizedReader(_NoFilenoReader):
+    """A reader without a descriptor whose read() ignores the size and returns ``chunk`` bytes."""
+
+    def __init__(self, data, chunk):
+        super().__init__(data)
+        self._chunk = chunk
+
+    def read(self, size=-1):
+        return super().read(self._chunk)
+
+
+@spec("socket.sendfile")
+@pytest.mark.parametrize("offset", [0, 700], ids=["count", "offset_and_count"])
+def test_sendfile_send_short_reads_never_go_past_count(impl, tcp_pair, offset):
+    # read() may return less than asked: the fallback then asks for what is left of count.
+    sock, peer = tcp_pair
+    data = _data(6000)
+    f = _ShortReader(data, 1000)
+    sent, received = _send_and_collect(sock, peer, lambda: sock.sendfile(f, offset, 2500))
+    assert sent == 2500
+    assert received == data[offset:offset + 2500]
+    assert f.tell() == offset + 2500
+
+
+@spec("socket.sendfile")
+def test_sendfile_send_stops_once_count_is_reached_or_passed(impl, tcp_pair):
+    # A read() that returns more than asked: what it returned is sent whole, and sending stops
+    # as soon as count bytes went out.
+    sock, peer = tcp_pair
+    data = _data(6000)
+    f = _OversizedReader(data, 1500)
+    sent, received = _send_and_collect(sock, peer, lambda: sock.sendfile(f, 0, 1000))
+    assert sent == 1500
+    assert received == data[:1500]
+    assert f.tell() == 1500
+
+
+# -- the two strategies, called directly (as ssl.SSLSocket and other subclasses do) ----------
+
+
+@spec("socket._sendfile_use_sendfile", needs=["os_sendfile"])
+def test_sendfile_use_sendfile_defaults_send_the_whole_file(impl, tcp_pair, payload_file):
+    sock, peer = tcp_pair
+    data = _data(3000)
+    with open(payload_file(data), "rb") as f:
+        sent, received = _send_and_collect(sock, peer, lambda: sock._sendfile_use_sendfile(f))
+        position = f.tell()
+    assert sent == len(data)
+    assert received == data
+    assert position == len(data)
+
+
+@spec("socket._sendfile_use_send")
+def test_sendfile_use_send_defaults_send_the_whole_source(impl, tcp_pair):
+    sock, peer = tcp_pair
+    data = _data(3000)
+    f = io.BytesIO(data)
+    sent, received = _send_and_collect(sock, peer, lambda: sock._sendfile_use_send(f))
+    assert sent == len(data)
+    assert received == data
+    assert f.tell() == len(data)

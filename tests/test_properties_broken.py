@@ -72,16 +72,14 @@ BROKEN = [
         story="the send() fallback counts `count` from the file position, not from where "
               "it started reading",
         find="                    left = count - done\n"
-             "                    if left <= 0:\n"
+             "                    if left <= 0:  # a read() may return more than it was asked for\n"
              "                        break\n"
-             "                    if left < step:\n"
-             "                        step = left\n"
+             "                    step = min(step, left)\n"
              "                chunk = memoryview(read(step))",
         replace="                    left = count - (file.tell() - offset)\n"
-                "                    if left <= 0:\n"
+                "                    if left <= 0:  # a read() may return more than it was asked for\n"
                 "                        break\n"
-                "                    if left < step:\n"
-                "                        step = left\n"
+                "                    step = min(step, left)\n"
                 "                chunk = memoryview(read(step))",
         rejected_by="prop_sendfile_send_fallback_any_range",
         areas=("sendfile",),

@@ -218,26 +218,18 @@ class _CloseOnError:
                 thing.close()
 
 
-class _WritableWaiter:
-    """Waits until a descriptor can take more data, with poll() or else select().
+def _writable_waiter(fd):
+    """A function ``wait(seconds=None)``: true once fd can take more data, false on timeout.
 
-    Neither needs a descriptor of its own (as epoll or kqueue would), and each wait is
-    a single system call. The selectors module is imported on first use only.
+    It waits with poll(), or else select(): neither needs a descriptor of its own (as
+    epoll or kqueue would), so there is nothing to close, and each wait is a single
+    system call. The selectors module is imported on first use only.
     """
-
-    __slots__ = ("_selector",)
-
-    def __init__(self, fd):
-        import selectors
-        factory = getattr(selectors, "PollSelector", None) or selectors.SelectSelector
-        self._selector = factory()
-        self._selector.register(fd, selectors.EVENT_WRITE)
-
-    def ready(self, seconds=None):
-        return bool(self._selector.select(seconds))
-
-    def close(self):
-        self._selector.close()
+    import selectors
+    factory = getattr(selectors, "PollSelector", None) or selectors.SelectSelector
+    selector = factory()
+    selector.register(fd, selectors.EVENT_WRITE)
+    return selector.select
 
 
 def _zerocopy_source(file):
@@ -383,24 +375,25 @@ class socket(_socket.socket):
             return 0  # nothing to map; pipes and /proc files land here (gh-93300)
         step = min(count or size, _ZEROCOPY_MAX_BLOCK)
         _refuse_non_blocking(self)
-        deadline = self.gettimeout()
+        timeout = self.gettimeout()
         out_fd = self.fileno()
-        waiter = _WritableWaiter(out_fd)
+        wait = _writable_waiter(out_fd)
         position, done = offset, 0
         try:
             while True:
-                if deadline and not waiter.ready(deadline):
+                if timeout and not wait(timeout):
                     raise _TimedOut("timed out")
                 if count:
-                    left = count - done
-                    if left <= 0:
+                    # Never past count (gh-114077), and never 0: on macOS and FreeBSD
+                    # os.sendfile() takes a count of 0 for "up to end of file".
+                    step = min(step, count - done)
+                    if not step:
                         break
-                    step = min(step, left)  # never past count (gh-114077)
                 try:
                     moved = zerocopy(out_fd, in_fd, position, step)
                 except BlockingIOError:
-                    if not deadline:
-                        waiter.ready()  # no timeout: sleep until writable, not spin
+                    if not timeout:
+                        wait()  # no timeout: sleep until writable, not spin
                     continue
                 except OSError as why:
                     if not done:  # e.g. not a file os.sendfile() accepts: use send()
@@ -412,7 +405,6 @@ class socket(_socket.socket):
                 done += moved
             return done
         finally:
-            waiter.close()
             if done and hasattr(file, "seek"):
                 file.seek(position)
 
@@ -428,10 +420,9 @@ class socket(_socket.socket):
             while True:
                 if count:
                     left = count - done
-                    if left <= 0:
+                    if left <= 0:  # a read() may return more than it was asked for
                         break
-                    if left < step:
-                        step = left
+                    step = min(step, left)
                 chunk = memoryview(read(step))
                 if not chunk:
                     break  # end of file
