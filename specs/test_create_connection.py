@@ -7,6 +7,7 @@ import errno
 import gc
 import os
 import warnings
+import weakref
 from contextlib import closing
 
 import pytest
@@ -110,6 +111,29 @@ def test_create_connection_applies_timeout(impl, raw_listener):
         assert sock.gettimeout() == 3.5
 
 
+class _EqualToAnything(float):
+    """A timeout that says it equals every object, and differs from none."""
+
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+    __hash__ = float.__hash__
+
+
+@spec("create_connection")
+def test_create_connection_timeout_is_told_from_the_default_by_identity(
+    impl, raw_listener, restore_default_timeout
+):
+    # Only the omitted argument means "the default timeout": a value that claims to be
+    # equal to everything (the module's own marker for "omitted" too) is still set.
+    impl.setdefaulttimeout(7.25)
+    with impl.create_connection(raw_listener.getsockname(), _EqualToAnything(2.5)) as sock:
+        assert sock.gettimeout() == 2.5
+
+
 @spec("create_connection")
 def test_create_connection_without_timeout_uses_default_timeout(
     impl, raw_listener, restore_default_timeout
@@ -210,6 +234,80 @@ def test_create_connection_stops_at_first_success(impl, fake_getaddrinfo):
     finally:
         first.close()
         second.close()
+
+
+class _Timeout(float):
+    """A timeout a weak reference can follow: it lives as long as something holds it."""
+
+
+def _call_keeps_alive(call):
+    """``call(timeout)``: whether it leaves the timeout it was given alive once it is over,
+    and the type of the error it raised (None if none).
+
+    The garbage collector is off meanwhile: a reference cycle through the call's frames
+    (the frames of an error's traceback hold the arguments) is not broken behind the
+    spec's back. The error the call raises is dropped before looking.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        timeout = _Timeout(PEER_TIMEOUT)
+        alive = weakref.ref(timeout)
+        raised = None
+        try:
+            call(timeout)
+        except Exception as error:
+            raised = type(error)
+        del timeout
+        return alive() is not None, raised
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@spec("create_connection")
+def test_create_connection_success_after_failures_leaves_no_reference_cycle(
+    impl, raw_listener, fake_getaddrinfo
+):
+    # The errors of the failed attempts refer to the call's frame through their tracebacks;
+    # once the call has returned its socket, nothing of it is kept alive.
+    refused = unused_tcp_port()
+    fake_getaddrinfo([_v4(refused), _bad_family(refused), _v4(raw_listener.getsockname()[1])])
+    made = []
+    outcome = _call_keeps_alive(
+        lambda timeout: made.append(impl.create_connection(("example.invalid", 1), timeout)))
+    peers_seen = [sock.getpeername() for sock in made]
+    for sock in made:
+        sock.close()
+    assert outcome == (False, None)
+    assert peers_seen == [raw_listener.getsockname()]
+
+
+@spec("create_connection")
+def test_create_connection_failure_leaves_no_reference_cycle(impl, fake_getaddrinfo):
+    refused = unused_tcp_port()
+    fake_getaddrinfo([_v4(refused), _bad_family(refused), _v4(refused)])
+    assert _call_keeps_alive(
+        lambda timeout: impl.create_connection(("example.invalid", 1), timeout)
+    ) == (False, ConnectionRefusedError)
+
+
+@spec("create_connection", since="3.11")
+@pytest.mark.parametrize("succeeds", [True, False], ids=["success", "failure"])
+def test_create_connection_all_errors_leaves_no_reference_cycle(
+    impl, raw_listener, fake_getaddrinfo, succeeds
+):
+    refused = unused_tcp_port()
+    last = raw_listener.getsockname()[1] if succeeds else refused
+    fake_getaddrinfo([_v4(refused), _bad_family(refused), _v4(last)])
+    made = []
+    kept, raised = _call_keeps_alive(lambda timeout: made.append(
+        impl.create_connection(("example.invalid", 1), timeout, all_errors=True)))
+    for sock in made:
+        sock.close()
+    assert not kept
+    assert len(made) == succeeds
+    assert (raised is None) is succeeds
 
 
 # -- failure -------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import gc
 import io
 import struct
 import sys
+import weakref
 
 import pytest
 
@@ -390,6 +391,22 @@ def test_socketio_close_releases_closed_socket(impl, unix):
     fd = sock.fileno()
     raw = sock.makefile("rb", buffering=0)
     peers.released_by_last(fd, sock.close, raw.close)
+
+
+@spec("SocketIO.close", needs=["af_unix"])
+@pytest.mark.parametrize("buffering", [0, None], ids=["raw", "buffered"])
+def test_socketio_close_lets_go_of_the_socket(impl, buffering):
+    # A closed SocketIO, still referenced itself, no longer keeps its socket alive.
+    end, peer = peers.raw_unix_pair()
+    with contextlib.closing(peer):
+        sock = impl.socket(_socket.AF_UNIX, _socket.SOCK_STREAM, 0, end.detach())
+        f = sock.makefile("rb", buffering=buffering)
+        alive = weakref.ref(sock)
+        sock.close()
+        f.close()
+        del sock
+        assert alive() is None
+        assert f.closed
 
 
 @spec("SocketIO.close", "socket._decref_socketios", needs=["af_unix"])

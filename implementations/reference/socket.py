@@ -311,17 +311,16 @@ class socket(_socket.socket):
         if not _MAKEFILE_MODE_CHARS.issuperset(mode):
             raise ValueError("invalid mode %r (only r, w, b allowed)" % (mode,))
         reading, writing = "r" in mode, "w" in mode
-        raw = SocketIO(self, _DIRECTIONS[reading, writing])
-        self._io_refs += 1
         size = io.DEFAULT_BUFFER_SIZE if buffering is None or buffering < 0 else buffering
         binary = "b" in mode
-        if not size:
-            if binary:
-                return raw
-            # Give the reference back now, not when raw is collected: the traceback
-            # keeps this frame alive, and PyPy has no reference counting anyway.
-            raw.close()
+        if not (size or binary):
+            # Before any SocketIO is counted, so the socket closes as if none was made
+            # (CPython ends up there once it frees the one it made: PyPy need not).
             raise ValueError("unbuffered streams must be binary")
+        raw = SocketIO(self, _DIRECTIONS[reading, writing])
+        self._io_refs += 1
+        if not size:
+            return raw
         if reading and writing:
             stream = io.BufferedRWPair(raw, raw, size)
         elif writing:
@@ -634,18 +633,18 @@ class SocketIO(io.RawIOBase):
     def mode(self):
         return self._mode
 
-    def _refuse(self, action):
+    def _refuse(self, action, timed_out):
         # Why readinto()/write() cannot go on, in the order the checks apply.
         if self.closed:
             raise ValueError("I/O operation on closed file.")
-        if action == "readable" and self._reading:  # only a timeout is left
+        if timed_out:
             raise OSError("cannot read from timed out object")
         raise io.UnsupportedOperation(f"File or stream is not {action}.")
 
     def readinto(self, b):
         """Read into the buffer b; the count, 0 at end of stream, None if it would block."""
         if self.closed or not self._reading or self._timeout_occurred:
-            self._refuse("readable")
+            self._refuse("readable", self._timeout_occurred)
         try:
             return self._sock.recv_into(b)
         except timeout:
@@ -659,7 +658,7 @@ class SocketIO(io.RawIOBase):
     def write(self, b):
         """Send b; the count sent (maybe fewer), or None if it would block."""
         if self.closed or not self._writing:
-            self._refuse("writable")
+            self._refuse("writable", False)
         try:
             return self._sock.send(b)
         except error as failure:
@@ -754,22 +753,28 @@ def create_connection(address, timeout=_GLOBAL_DEFAULT_TIMEOUT,
     ExceptionGroup of all of them.
     """
     host, port = address
+    # The errors' tracebacks refer to this frame, which refers to them through this list:
+    # it is emptied on the way out, so that no reference cycle outlives the call.
     failures = []
     for family, kind, proto, _, target in getaddrinfo(host, port, 0, SOCK_STREAM):
         try:
-            return _connect_one(family, kind, proto, target, timeout, source_address)
+            sock = _connect_one(family, kind, proto, target, timeout, source_address)
         except error as failure:
-            if not all_errors:
-                del failures[:]
-            failures.append(failure)
+            if all_errors:
+                failures.append(failure)
+            else:
+                failures = [failure]  # the last error alone: the earlier ones go at once
+        else:
+            failures.clear()
+            return sock
     if not failures:
         raise error("getaddrinfo returns an empty list")
     try:
         if all_errors:
             raise _ExceptionGroup("create_connection failed", failures)
-        raise failures[-1]
+        raise failures.pop()
     finally:
-        failures.clear()  # the errors' tracebacks refer to this frame
+        failures.clear()
 
 
 def has_dualstack_ipv6():
