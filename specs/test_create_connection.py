@@ -422,6 +422,7 @@ def test_create_connection_all_errors_raises_group_of_each_error(impl, fake_geta
     errors = list(group.exceptions)
     assert [type(e) for e in errors] == [ConnectionRefusedError, OSError]
     assert [e.errno for e in errors] == [errno.ECONNREFUSED, errno.EAFNOSUPPORT]
+    assert str(group) == f"{GROUP_MESSAGE} (2 sub-exceptions)"
     assert _open_fds() == before
 
 
@@ -443,6 +444,7 @@ def test_create_connection_all_errors_groups_even_a_single_error(impl):
     assert not isinstance(info.value, OSError)
     assert info.value.args[0] == GROUP_MESSAGE
     (only,) = info.value.exceptions
+    assert str(info.value) == f"{GROUP_MESSAGE} (1 sub-exception)"
     assert type(only) is ConnectionRefusedError
     assert only.errno == errno.ECONNREFUSED
 
