@@ -112,3 +112,26 @@ with impl.create_server(("::", 0), family=impl.AF_INET6) as server:
     result = {"refused": refused, "v6only": v6only}
 """)
     assert result == {"refused": True, "v6only": 1}
+
+
+@spec("has_dualstack_ipv6", "create_server", needs=["netns"], personas=["native"])
+def test_isolated_host_ipv4_only_dualstack_server_on_wildcard_serves_ipv4(ipv4_only_host):
+    # IPv6 switched off by sysctl still lets AF_INET6 sockets be made and IPV6_V6ONLY be
+    # cleared: has_dualstack_ipv6() asks about sockets, not addresses, and says True; a
+    # dual-stack server on '::' then serves IPv4 clients through IPv4-mapped addresses.
+    result = ipv4_only_host.result("""
+answer = impl.has_dualstack_ipv6()
+with impl.create_server(("::", 0), family=impl.AF_INET6, dualstack_ipv6=True) as server:
+    port = server.getsockname()[1]
+    server.settimeout(10)
+    client = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
+    client.settimeout(10)
+    try:
+        client.connect(("127.0.0.1", port))
+        conn, addr = server.accept()
+        conn.close()
+    finally:
+        client.close()
+result = {"answer": answer, "peer": addr[0]}
+""")
+    assert result == {"answer": True, "peer": "::ffff:127.0.0.1"}

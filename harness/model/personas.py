@@ -189,6 +189,14 @@ PERSONAS: Dict[str, Persona] = {
             lambda: {"_socket": _fake_socket_module(has_ipv6=False)},
         ),
         Persona(
+            "no-v6only",
+            "a _socket module with IPPROTO_IPV6 but without IPV6_V6ONLY (builds whose headers "
+            "lack the option): no dual-stack, and create_server leaves the option alone",
+            real_sys.platform,
+            {"dualstack_ipv6": False},
+            lambda: {"_socket": _fake_socket_module(drop=("IPV6_V6ONLY",))},
+        ),
+        Persona(
             "no-unix", "a host without AF_UNIX", real_sys.platform,
             {"af_unix": False, "scm_rights": False, "linux_abstract_unix": False},
             lambda: {"_socket": _fake_socket_module(drop=("AF_UNIX",))},
