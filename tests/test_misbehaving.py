@@ -131,6 +131,7 @@ SUITE_SPEC_TIMEOUT = 20
 ENDED = {"pass", "fail", "error", "timeout", "n/a"}
 
 
+@pytest.mark.timeout(900)  # the whole suite, bounded by run_cli's own limit below
 def test_whole_suite_ends_on_an_implementation_that_never_closes(tmp_path):
     done = run_cli(
         "run", "--impl", str(MISBEHAVING / "socket_makefile_hold.py"), "-n", "2",
