@@ -206,23 +206,27 @@ def test_repr_proto_from_detected_descriptor(impl, adopted):
     assert f", proto={_socket.IPPROTO_TCP}, " in repr(sock)
 
 
+def _repr_when_failing(impl, sock, method):
+    """repr() of a copy of the connected TCP ``sock`` in a subclass of the implementation's
+    socket whose ``method`` (getsockname or getpeername) raises OSError(ENOTCONN)."""
+
+    def failing(self):
+        raise OSError(errno.ENOTCONN, f"no {method}")
+
+    cls = type("Failing", (impl.socket,), {"__slots__": (), method: failing})
+    with cls(_socket.AF_INET, _socket.SOCK_STREAM, 0, os.dup(sock.fileno())) as dup:
+        text = repr(dup)
+        assert text.startswith(f"{_head(dup)} fd={dup.fileno()}, family=")
+    return text
+
+
 @spec("socket.__repr__")
 def test_repr_swallows_oserror_from_getsockname(impl, tcp_pair):
     # the peer's address is still shown: each address is looked up on its own
     sock, _peer = tcp_pair
-
-    class Nameless(impl.socket):
-        __slots__ = ()
-
-        def getsockname(self):
-            raise OSError(errno.ENOTCONN, "no name")
-
-    dup = Nameless(_socket.AF_INET, _socket.SOCK_STREAM, 0, os.dup(sock.fileno()))
-    with dup:
-        text = repr(dup)
-        assert text.startswith(f"{_head(dup)} fd={dup.fileno()}, family=")
-        assert text.endswith(f", proto=0, raddr={sock.getpeername()}>")
-        assert "laddr" not in text
+    text = _repr_when_failing(impl, sock, "getsockname")
+    assert text.endswith(f", proto=0, raddr={sock.getpeername()}>")
+    assert "laddr" not in text
 
 
 @spec("socket.__repr__")
@@ -237,19 +241,9 @@ def test_repr_of_an_object_never_initialised(impl, style):
 @spec("socket.__repr__")
 def test_repr_swallows_oserror_from_getpeername(impl, tcp_pair):
     sock, _peer = tcp_pair
-
-    class Peerless(impl.socket):
-        __slots__ = ()
-
-        def getpeername(self):
-            raise OSError(errno.ENOTCONN, "no peer")
-
-    dup = Peerless(_socket.AF_INET, _socket.SOCK_STREAM, 0, os.dup(sock.fileno()))
-    with dup:
-        text = repr(dup)
-        assert text.startswith(f"{_head(dup)} fd={dup.fileno()}, family=")
-        assert text.endswith(f", proto=0, laddr={sock.getsockname()}>")
-        assert "raddr" not in text
+    text = _repr_when_failing(impl, sock, "getpeername")
+    assert text.endswith(f", proto=0, laddr={sock.getsockname()}>")
+    assert "raddr" not in text
 
 
 @spec("socket.__repr__")

@@ -93,12 +93,17 @@ FALLBACK_SOURCES = {
 }
 
 
-def _send_and_collect(sock, peer, action):
-    """Run ``action()`` while the peer reads; shut ``sock`` down; return (result, received)."""
+def _send_and_collect(sock, peer, action, read_after=None):
+    """Run ``action()`` while the peer reads; shut ``sock`` down; return (result, received).
+
+    With ``read_after`` (an event), the peer starts reading only once it is set (or once
+    ``action()`` has ended, whatever happened)."""
     received = {}
 
     def reader():
         try:
+            if read_after is not None:
+                read_after.wait(peers.PEER_TIMEOUT)
             received["data"] = peers.recv_until_eof(peer)
         except BaseException as exc:
             received["error"] = exc
@@ -108,6 +113,8 @@ def _send_and_collect(sock, peer, action):
     try:
         result = action()
     finally:
+        if read_after is not None:
+            read_after.set()
         try:
             sock.shutdown(_socket.SHUT_WR)
         finally:
@@ -731,12 +738,13 @@ def test_sendfile_os_partial_moves_never_go_past_count(impl, tcp_pair, payload_f
     assert position == offset + len(expected)
 
 
-def _over_non_blocking_descriptor(impl, sock):
-    """``sock``'s connection in a new implementation socket whose timeout is None although its
-    descriptor is non-blocking (as fromfd() of a non-blocking descriptor gives): a full send
-    buffer makes the system calls fail with EAGAIN instead of waiting."""
+def _over_non_blocking_descriptor(cls, sock):
+    """``sock``'s connection in a new socket of ``cls`` (the implementation's socket class or a
+    subclass) whose timeout is None although its descriptor is non-blocking (as fromfd() of a
+    non-blocking descriptor gives): a full send buffer makes the system calls fail with EAGAIN
+    instead of waiting."""
     sock.setblocking(False)
-    adopted = impl.socket(sock.family, sock.type, sock.proto, sock.detach())
+    adopted = cls(sock.family, sock.type, sock.proto, sock.detach())
     assert adopted.gettimeout() is None
     return adopted
 
@@ -752,6 +760,7 @@ def test_sendfile_os_waits_for_room_on_a_non_blocking_descriptor(
     data = _data(BIG)
     real = os.sendfile
     refused = threading.Event()
+    refusals = []  # the offsets at which os.sendfile() failed with EAGAIN
     last_refused = []  # whether the previous call failed with EAGAIN
     retries_while_full = []
 
@@ -763,33 +772,17 @@ def test_sendfile_os_waits_for_room_on_a_non_blocking_descriptor(
             return real(out_fd, in_fd, offset, count)
         except BlockingIOError:
             last_refused.append(True)
+            refusals.append(offset)
             refused.set()
             raise
 
     monkeypatch.setattr(os, "sendfile", watching)
-    received = {}
-
-    def reader():
-        try:
-            refused.wait(peers.PEER_TIMEOUT)
-            received["data"] = peers.recv_until_eof(peer)
-        except BaseException as exc:
-            received["error"] = exc
-
-    thread = threading.Thread(target=reader, name="sendfile-late-reader", daemon=True)
-    with _over_non_blocking_descriptor(impl, raw) as sock, open(payload_file(data), "rb") as f:
-        thread.start()
-        try:
-            sent = sock.sendfile(f)
-        finally:
-            was_refused = refused.is_set()
-            refused.set()  # so that the reader reads to EOF whatever happened
-            sock.shutdown(_socket.SHUT_WR)
-            thread.join(peers.PEER_TIMEOUT + 1)
-    assert was_refused
-    assert "error" not in received
+    with _over_non_blocking_descriptor(impl.socket, raw) as sock, \
+            open(payload_file(data), "rb") as f:
+        sent, received = _send_and_collect(sock, peer, lambda: sock.sendfile(f), refused)
+    assert refusals
     assert sent == len(data)
-    assert received["data"] == data
+    assert received == data
     assert retries_while_full == []
 
 
@@ -801,6 +794,7 @@ def test_sendfile_send_retries_on_a_non_blocking_descriptor(impl, small_buffer_p
     impl.setdefaulttimeout(None)
     raw, peer = small_buffer_pair
     refused = threading.Event()
+    refusals = []  # the sizes of the sends that failed with EAGAIN
 
     class Watching(impl.socket):
         __slots__ = ()
@@ -809,36 +803,17 @@ def test_sendfile_send_retries_on_a_non_blocking_descriptor(impl, small_buffer_p
             try:
                 return super().send(data, flags)
             except BlockingIOError:
+                refusals.append(len(data))
                 refused.set()
                 raise
 
-    raw.setblocking(False)
-    sock = Watching(raw.family, raw.type, raw.proto, raw.detach())
-    assert sock.gettimeout() is None
     data = _data(BIG)
-    received = {}
-
-    def reader():
-        try:
-            refused.wait(peers.PEER_TIMEOUT)
-            received["data"] = peers.recv_until_eof(peer)
-        except BaseException as exc:
-            received["error"] = exc
-
-    thread = threading.Thread(target=reader, name="sendfile-late-reader", daemon=True)
-    with sock:
-        thread.start()
-        try:
-            sent = sock.sendfile(_NoFilenoReader(data))
-        finally:
-            was_refused = refused.is_set()
-            refused.set()
-            sock.shutdown(_socket.SHUT_WR)
-            thread.join(peers.PEER_TIMEOUT + 1)
-    assert was_refused
-    assert "error" not in received
+    with _over_non_blocking_descriptor(Watching, raw) as sock:
+        sent, received = _send_and_collect(
+            sock, peer, lambda: sock.sendfile(_NoFilenoReader(data)), refused)
+    assert refusals
     assert sent == len(data)
-    assert received["data"] == data
+    assert received == data
 
 
 @spec("socket.sendfile", needs=["os_sendfile"])

@@ -359,6 +359,15 @@ def test_fallback_socketpair_rejects_interloper(impl, monkeypatch):
         assert len(interlopers) == 1
 
 
+def _assert_refused_by_the_peer_check(impl, ends):
+    """_fallback_socketpair() raises the peer check's ConnectionError, and the one connecting
+    end it made (``ends``) is closed."""
+    with pytest.raises(ConnectionError) as info:
+        impl._fallback_socketpair()
+    assert str(info.value) == "Unexpected peer connection"
+    assert len(ends) == 1 and ends[0].fileno() == -1
+
+
 def _bind_beside(sock, port, step):
     """Bind ``sock`` to the first free loopback port from ``port + step`` on, ``step`` apart."""
     for candidate in range(port + step, port + 64 * step, step):
@@ -404,10 +413,7 @@ def test_fallback_socketpair_compares_the_accepted_peer_with_its_own_end(impl, m
     monkeypatch.setattr(impl.socket, "connect", connect)
     monkeypatch.setattr(impl.socket, "close", close)
     try:
-        with pytest.raises(ConnectionError) as info:
-            impl._fallback_socketpair()
-        assert str(info.value) == "Unexpected peer connection"
-        assert len(ends) == 1 and ends[0].fileno() == -1
+        _assert_refused_by_the_peer_check(impl, ends)
     finally:
         for listener in listeners:
             real_close(listener)
@@ -450,10 +456,7 @@ def test_fallback_socketpair_compares_its_own_end_with_the_accepted_address(impl
     monkeypatch.setattr(impl.socket, "listen", listen)
     monkeypatch.setattr(impl.socket, "connect", connect)
     try:
-        with pytest.raises(ConnectionError) as info:
-            impl._fallback_socketpair()
-        assert str(info.value) == "Unexpected peer connection"
-        assert len(ends) == 1 and ends[0].fileno() == -1
+        _assert_refused_by_the_peer_check(impl, ends)
     finally:
         for raw in interlopers + others:
             raw.close()
