@@ -167,6 +167,39 @@ def test_create_server_sets_its_options_before_bind(impl, monkeypatch, host, opt
         ("bind", ((host, 0),)), ("listen", ())]
 
 
+#: a family number above AF_INET6 that the system does not have (AF_VSOCK, AF_TIPC and
+#: AF_BLUETOOTH are the real ones on Linux); the spec below makes it open an AF_UNIX socket
+ABOVE_AF_INET6 = max(value for name, value in vars(_socket).items() if name.startswith("AF_")) + 1
+
+
+def _family_opens_unix(impl, monkeypatch, number):
+    """Make the module's socket class open an AF_UNIX socket when asked for family ``number``,
+    as if the system had a stream family of that number."""
+    real = impl.socket.__init__
+
+    def init(self, family=-1, *args, **kwargs):
+        real(self, _socket.AF_UNIX if family == number else family, *args, **kwargs)
+
+    monkeypatch.setattr(impl.socket, "__init__", init)
+
+
+@spec("create_server", needs=["af_unix"], platforms=["linux", "darwin"])
+@pytest.mark.parametrize("family", [getattr(_socket, "AF_UNIX", 1), ABOVE_AF_INET6],
+                         ids=["af_unix", "above_af_inet6"])
+def test_create_server_sets_no_ipv6_option_on_other_families(impl, monkeypatch, tmp_path,
+                                                             family):
+    # IPV6_V6ONLY is for AF_INET6 alone: a stream socket of any other family, numbered below
+    # AF_INET6 or above it, gets SO_REUSEADDR and nothing else before bind() and listen().
+    _family_opens_unix(impl, monkeypatch, ABOVE_AF_INET6)
+    calls = _record_socket_calls(impl, monkeypatch)
+    path = str(tmp_path / "s")
+    with impl.create_server(path, family=family) as server:
+        assert server.family == _socket.AF_UNIX
+        assert server.getsockopt(_socket.SOL_SOCKET, _socket.SO_ACCEPTCONN) != 0
+        made = [(name, args) for sock, name, args in calls if sock is server]
+    assert made == [("setsockopt", REUSEADDR + (1,)), ("bind", (path,)), ("listen", ())]
+
+
 @spec("create_server", platforms=["linux", "darwin"])
 def test_create_server_binds_even_if_so_reuseaddr_is_refused(impl, monkeypatch):
     # SO_REUSEADDR is a convenience: where the system refuses it, the server is made anyway.
