@@ -245,3 +245,54 @@ def test_an_equivalent_that_a_spec_kills_is_wrong(tmp_path):
         cwd=str(project), env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 1, done.stdout + done.stderr
     assert f"WRONG {table}:2: mutant {killed['id']} is listed as equivalent" in done.stdout
+
+
+def test_kill_order_runs_the_killers_of_the_line_first():
+    from harness.mutation.generate import Mutant
+
+    order = engine.KillOrder()
+    seconds = {"a::quick": 0.01, "a::slow": 0.5, "a::often": 0.04}
+
+    def mutant(line):
+        return Mutant(id=f"m{line}", file="tiny.py", line=line, column=0, element="f",
+                      operator="core/NumberReplacer", original="1", replacement="2", start=0,
+                      end=1, diff="", coverage_lines=(line,), statement_line=line)
+
+    specs = sorted(seconds)
+    assert order.arrange(mutant(3), specs, seconds) == ["a::quick", "a::often", "a::slow"]
+    order.learn(mutant(3), engine.Outcome(engine.KILLED, ["a::slow"]))
+    for line in (4, 5, 6, 7):
+        order.learn(mutant(line), engine.Outcome(engine.KILLED, ["a::often"]))
+    order.learn(mutant(8), engine.Outcome(engine.KILLED, [engine.LOAD_FAILURE]))
+    order.learn(mutant(9), engine.Outcome(engine.SURVIVED))
+    # the line's own killer first; then the duration over one more than the kills
+    assert order.arrange(mutant(3), specs, seconds) == ["a::slow", "a::often", "a::quick"]
+    assert order.arrange(mutant(10), specs, seconds) == ["a::often", "a::quick", "a::slow"]
+
+
+LOADING_TINY = TINY + '''
+    LIMIT = 65535
+    if LIMIT != 65535:
+        raise ImportError("the limit changed")
+    '''
+
+
+@pytest.mark.parametrize("runs", ["session", "fork", "spawn"])
+def test_every_way_of_running_gives_the_same_statuses(tmp_path, runs):
+    # a mutant of the module-level LIMIT makes the module fail to load: killed by <load>
+    project = tmp_path / runs
+    (project / "specs").mkdir(parents=True)
+    (project / "tiny.py").write_text(textwrap.dedent(LOADING_TINY))
+    (project / "specs" / "test_tiny.py").write_text(textwrap.dedent(WEAKENED))
+    output = project / "mutation.json"
+    _mutate("--impl", str(project / "tiny.py"), "--specs", str(project / "specs"),
+            "--operator", "NumberReplacer", "--runs", runs, "--output", str(output),
+            cwd=project)
+    found = document.read(output)
+    assert found["timing"]["runs"] == runs
+    statuses = {(m["line"], m["diff"].splitlines()[-1].strip()): (m["status"], m["killers"])
+                for m in found["mutants"]}
+    assert statuses[(14, "+    if port > 65536:")] == ("survived", [])
+    assert statuses[(14, "+    if port > 65534:")][0] == "killed"
+    loading = [v for (line, _), v in statuses.items() if line in (18, 19)]
+    assert loading == [("killed", [engine.LOAD_FAILURE])] * 4

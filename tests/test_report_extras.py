@@ -86,9 +86,10 @@ def mutation_bench_document(full: bool = True) -> dict:
                 "score": 0.95}
 
     sample = {"elements": ["socket.__repr__"], "mutants": 60,
-              "rounds": [{"fork": figures(0.2), "spawn": figures(0.9), "ratio": 0.2 / 0.9}],
-              "fork_seconds_per_mutant": 0.2, "spawn_seconds_per_mutant": 0.9,
-              "ratio": 0.2 / 0.9}
+              "rounds": [{"session": figures(0.1), "fork": figures(0.2), "spawn": figures(0.9),
+                          "ratio": 0.1 / 0.9, "fork_ratio": 0.2 / 0.9}],
+              "session_seconds_per_mutant": 0.1, "fork_seconds_per_mutant": 0.2,
+              "spawn_seconds_per_mutant": 0.9, "ratio": 0.1 / 0.9, "fork_ratio": 0.2 / 0.9}
     result = {"sample": sample}
     if full:
         result["full"] = dict(figures(0.25), wall_seconds=512.0, cpu_seconds=900.0)
@@ -297,10 +298,13 @@ def test_mutation_table(tmp_path):
     assert "mutation: reference" in section
     forked = section[section.index("<td>a mutant forked from the server</td>"):]
     assert "200.0 ms" in forked.split("</tr>")[0]
+    collected = section[section.index("<td>a mutant forked from a collected session</td>"):]
+    assert "100.0 ms" in collected.split("</tr>")[0]
     full = section[section.index("<td>every mutant under every persona</td>"):]
     assert "512" in full.split("</tr>")[0]
     assert "met: every mutant under every persona in under 600 s wall" in section
-    assert "met: forking from a server costs less per mutant than starting pytest" in section
+    assert ("met: forking the run of each mutant from a collected session costs less per mutant "
+            "than starting pytest") in section
     assert "Harness overhead" not in section
 
 

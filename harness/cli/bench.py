@@ -178,10 +178,10 @@ def print_mutation(document: Dict[str, Any], quick: bool = False) -> None:
     print(f"mutation run, --impl {document['settings']['impl']}: {figures['mutants']} mutants of "
           f"{', '.join(figures['elements'])}, {document['settings']['repeat']} interleaved rounds")
     for index, round_ in enumerate(figures["rounds"]):
-        fork, spawn = round_["fork"], round_["spawn"]
         ratio = "n/a" if round_["ratio"] is None else f"{round_['ratio']:.2f}"
-        print(f"  round {index + 1}: forked {fork['seconds_per_mutant']:.3f} s, spawned "
-              f"{spawn['seconds_per_mutant']:.3f} s per mutant; ratio {ratio}")
+        times = ", ".join(f"{mode} {round_[mode]['seconds_per_mutant']:.3f} s"
+                          for mode in ("session", "fork", "spawn") if mode in round_)
+        print(f"  round {index + 1}: {times} per mutant; session/spawn {ratio}")
     if result.get("full"):
         full = result["full"]
         print(f"every mutant: {full['mutants_run']} run in {full['wall_seconds']:.0f} s wall "

@@ -99,9 +99,13 @@ def add_arguments(parser) -> None:
     parser.add_argument("--workdir", default=None,
                         help="folder for the mutants and logs (default: a temporary one, "
                              "removed afterwards)")
-    parser.add_argument("--no-fork-server", dest="fork", action="store_false",
-                        help="start a python -m pytest per mutant run instead of forking it from "
-                             "a server that has pytest imported (slower; what Windows does)")
+    parser.add_argument("--runs", choices=("session", "fork", "spawn"), default="session",
+                        help="how each mutant's run starts: forked from a pytest session that "
+                             "collected the specs once (session, the default), forked from a "
+                             "server that has pytest imported (fork), or as a python -m pytest "
+                             "of its own (spawn: slowest, what Windows does)")
+    parser.add_argument("--no-fork-server", dest="runs", action="store_const", const="spawn",
+                        help="the same as --runs spawn")
     parser.add_argument("--keep", action="store_true",
                         help="keep each mutant's folder (source, impl.toml, log) in --workdir")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
@@ -224,8 +228,10 @@ def _execute(args, impl, source_text, shown, mutants, chosen_operators, shard, a
     if not configurations[0].cmap.passed:
         raise CommandError("no spec passed on the original implementation: nothing can kill a mutant")
 
-    runner = engine.Runner(impl, source_text, workdir, common, env, rootdir, keep=args.keep)
-    runner.fork = runner.fork and args.fork
+    runner = engine.Runner(impl, source_text, workdir, common, env, rootdir, keep=args.keep,
+                           original_meta=original_meta)
+    if args.runs != engine.SESSION:
+        runner.mode = args.runs if runner.fork else engine.SPAWN
     mutation_started = time.monotonic()
 
     def progress(done, total, mutant, outcome):
@@ -272,6 +278,7 @@ def _execute(args, impl, source_text, shown, mutants, chosen_operators, shard, a
                 "coverage_seconds": round(sum(c.cmap.seconds for c in configurations), 2),
                 "mutation_seconds": round(mutation_seconds, 2),
                 "workers": workers, "cpus": os.cpu_count(), "fork_server": runner.fork,
+                "runs": runner.mode,
                 "load_average_before": load_before, "load_average_after": _load()},
         mutants=records,
         created=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),

@@ -1,12 +1,15 @@
 """Run each mutant's covering specs against it, in child processes, in parallel.
 
 A mutant's source goes into a folder of its own with an impl.toml registering it under the
-original's name (:mod:`harness.mutation.target`); pytest runs the specs that reach it (the
-coverage map), quickest first, with ``-x`` (the first failure ends the run), no cache and no
-xdist, and :mod:`harness.mutation.killer` logs which spec ran and which failed. Each worker
-thread has a fork server (:mod:`harness.mutation.forkserver`) that forks the run from a
-process with pytest already imported; without ``os.fork`` the run is a child
-``python -m pytest``.
+original's name (:mod:`harness.mutation.target`); the specs that reach it (the coverage map)
+run in the order :class:`KillOrder` gives (the killers of its line first, then by duration
+over kills), stopping at the first failure, with no cache and no xdist, and
+:mod:`harness.mutation.killer` logs which spec ran and which failed. How the run starts is
+``Runner.mode``: by default each worker thread keeps, per configuration, a session server
+(:mod:`harness.mutation.session_server`) that collected the specs once and forks a child per
+mutant; ``fork`` forks a whole ``pytest.main`` from a server with pytest imported
+(:mod:`harness.mutation.forkserver`); ``spawn``, and any system without ``os.fork``, starts a
+child ``python -m pytest``.
 
 Statuses: ``killed`` (``killers`` names the spec that failed first; ``<load>`` when the module
 does not even import, ``<session>`` when the run failed with no spec failing), ``timeout``
@@ -45,6 +48,12 @@ TIME_FACTOR = 3.0
 TIME_ALLOWANCE = 20.0
 SPEC_TIME_FACTOR = 10.0
 SPEC_TIME_ALLOWANCE = 10.0
+
+#: seconds a session server may take to collect every spec before it counts as broken
+SESSION_START_LIMIT = 300.0
+#: how a mutant's run starts (Runner.mode)
+SESSION, FORK, SPAWN = "session", "fork", "spawn"
+MODES = (SESSION, FORK, SPAWN)
 
 #: the label of the configuration that is the host as it is (the others are personas)
 NATIVE = "native"
@@ -101,13 +110,26 @@ class Runner:
     cwd: Path
     keep: bool = False
 
-    #: fork servers, one per worker thread (False: run ``python -m pytest`` children)
-    fork: bool = dataclasses.field(default_factory=forkserver.available)
+    #: how each mutant's run starts: forked from a session server that collected the specs
+    #: (``session``), forked from a server with pytest imported (``fork``), or as a child
+    #: ``python -m pytest`` (``spawn``, and wherever there is no ``os.fork``)
+    mode: str = dataclasses.field(default_factory=lambda: SESSION if forkserver.available()
+                                  else SPAWN)
+    #: the impl.toml registering the original (the session servers collect with it)
+    original_meta: Optional[Path] = None
 
     def __post_init__(self):
         self._local = threading.local()
         self._servers: List[ForkServer] = []
         self._lock = threading.Lock()
+        if not forkserver.available():
+            self.mode = SPAWN
+        if self.mode == SESSION and self.original_meta is None:
+            self.mode = FORK
+
+    @property
+    def fork(self) -> bool:
+        return self.mode != SPAWN
 
     def pytest_args(self, meta: Path, specs: Sequence[str], spec_limit: float,
                     results: Path, extra: Sequence[str] = ()) -> List[str]:
@@ -130,6 +152,34 @@ class Runner:
                 self._servers.append(server)
         return server
 
+    def session_args(self, files: Sequence[str], extra: Sequence[str], results: Path) -> List[str]:
+        """The pytest arguments of a session server: every spec file of the configuration."""
+        return [*files, *self.common_args, *extra, "--impl-meta", str(self.original_meta),
+                "-x", "-q", "-p", "no:cacheprovider", "-n", "0",
+                "-p", paths.module("harness.mutation.killer"), "--results", str(results)]
+
+    def _session(self, extra: Sequence[str], seconds: Dict[str, float]) -> ForkServer:
+        """This thread's session server for the configuration ``extra`` names."""
+        sessions = getattr(self._local, "sessions", None)
+        if sessions is None:
+            sessions = self._local.sessions = {}
+        key = tuple(extra)
+        server = sessions.get(key)
+        if server is None or not server.alive():
+            with self._lock:
+                number = len(self._servers)
+            folder = self.workdir / "sessions"
+            folder.mkdir(parents=True, exist_ok=True)
+            files = sorted({nodeid.split("::", 1)[0] for nodeid in seconds})
+            argv = [sys.executable, "-m", paths.module("harness.mutation.session_server"),
+                    *self.session_args(files, extra, folder / f"{number}.json")]
+            server = ForkServer(self.env, self.cwd, argv, folder / f"{number}.log",
+                                start_limit=SESSION_START_LIMIT)
+            sessions[key] = server
+            with self._lock:
+                self._servers.append(server)
+        return server
+
     def close(self) -> None:
         with self._lock:
             servers, self._servers = self._servers, []
@@ -142,11 +192,7 @@ class Runner:
         if self.fork:
             output = folder / "pytest.out"
             code = self._server().run(args, extra_env, output, limit)
-            try:
-                text = output.read_text(encoding="utf-8", errors="replace")
-            except OSError:
-                text = ""
-            return code, text
+            return code, _read(output)
         process = subprocess.Popen([sys.executable, "-m", "pytest", *args], cwd=str(self.cwd),
                                    env=dict(self.env, **extra_env), stdout=subprocess.PIPE,
                                    stderr=subprocess.STDOUT, text=True, start_new_session=True)
@@ -172,9 +218,16 @@ class Runner:
         limit = TIME_FACTOR * baseline + TIME_ALLOWANCE
         spec_limit = SPEC_TIME_FACTOR * max([seconds.get(s, 0.0) for s in specs] or [0.0]) \
             + SPEC_TIME_ALLOWANCE
-        args = self.pytest_args(meta, specs, spec_limit, folder / "results.json", extra)
         started = time.monotonic()
-        code, output = self._execute(folder, args, {killer.LOG_ENV: str(log)}, limit)
+        if self.mode == SESSION:
+            output_path = folder / "pytest.out"
+            code = self._session(extra, seconds).request({
+                "specs": list(specs), "meta": str(meta), "spec_limit": round(spec_limit),
+                "limit": limit, "output": str(output_path), "env": {killer.LOG_ENV: str(log)}})
+            output = _read(output_path)
+        else:
+            args = self.pytest_args(meta, specs, spec_limit, folder / "results.json", extra)
+            code, output = self._execute(folder, args, {killer.LOG_ENV: str(log)}, limit)
         elapsed = time.monotonic() - started
         outcome = classify(code, output, killer.read(log))
         outcome.covering = len(specs)
@@ -184,21 +237,54 @@ class Runner:
         return outcome
 
 
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
 class ForkServer:
-    """One ``python -m harness.mutation.forkserver`` process and its request pipe."""
+    """One server process and its request pipe: ``python -m harness.mutation.forkserver``, or
+    the ``argv`` given (``python -m harness.mutation.session_server ...``), whose stderr then
+    goes to ``log``."""
 
     #: how long past a run's own limit the server may take to answer before it counts as hung
     GRACE = 30.0
 
-    def __init__(self, env: Dict[str, str], cwd: Path):
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", paths.module("harness.mutation.forkserver")],
-            cwd=str(cwd), env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL, text=True, start_new_session=True)
-        line = self._answer(120.0)
+    def __init__(self, env: Dict[str, str], cwd: Path, argv: Optional[Sequence[str]] = None,
+                 log: Optional[Path] = None, start_limit: float = 120.0):
+        self.log = log
+        errors = open(log, "w", encoding="utf-8") if log is not None else subprocess.DEVNULL
+        try:
+            self.process = subprocess.Popen(
+                list(argv or [sys.executable, "-m", paths.module("harness.mutation.forkserver")]),
+                cwd=str(cwd), env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=errors, text=True, start_new_session=True)
+        finally:
+            if log is not None:
+                errors.close()
+        try:
+            line = self._answer(start_limit)
+        except RuntimeError as exc:
+            raise RuntimeError(f"{exc}{self._last_words()}") from None
         if line.strip() != forkserver.READY:
             self.close()
-            raise RuntimeError(f"the fork server did not start ({line.strip()[:200]!r})")
+            raise RuntimeError(f"the fork server did not start ({line.strip()[:200]!r})"
+                               f"{self._last_words()}")
+
+    def _last_words(self) -> str:
+        """The last line of the server's log, for the error that says it did not start."""
+        if self.log is None:
+            return ""
+        lines = [line for line in _read(self.log).splitlines() if line.strip()]
+        return f": {lines[-1].strip()[:300]} (log: {self.log})" if lines else f" (log: {self.log})"
+
+    def request(self, request: Dict[str, object]) -> Optional[int]:
+        """Send one request; the exit code of the run it asked for (None: its time limit)."""
+        self.process.stdin.write(json.dumps(request) + "\n")
+        self.process.stdin.flush()
+        return json.loads(self._answer(float(request["limit"]) + self.GRACE))["code"]
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -216,10 +302,7 @@ class ForkServer:
 
     def run(self, args: List[str], env: Dict[str, str], output: Path,
             limit: float) -> Optional[int]:
-        request = {"args": args, "env": env, "output": str(output), "limit": limit}
-        self.process.stdin.write(json.dumps(request) + "\n")
-        self.process.stdin.flush()
-        return json.loads(self._answer(limit + self.GRACE))["code"]
+        return self.request({"args": args, "env": env, "output": str(output), "limit": limit})
 
     def close(self) -> None:
         if self.process.poll() is None:
@@ -265,6 +348,37 @@ def classify(code: Optional[int], output: str, log: Sequence[tuple]) -> Outcome:
                    detail=f"pytest exit {code}: {(lines[-1] if lines else '')[:300]}")
 
 
+class KillOrder:
+    """The order a mutant's covering specs run in, learnt from the kills of the run so far.
+
+    A spec that already killed a mutant of the same line goes first (the mutants of a line
+    mostly fall to the same spec); the others run by their duration on the original divided
+    by one more than the mutants they killed, so a spec that kills often runs before quick
+    specs that never do. The order changes only how soon a mutant is killed, never whether:
+    every covering spec still runs on a survivor."""
+
+    def __init__(self) -> None:
+        self.kills: Dict[str, int] = {}
+        self.by_line: Dict[tuple, Dict[str, int]] = {}
+
+    def arrange(self, mutant: Mutant, specs: Sequence[str],
+                seconds: Dict[str, float]) -> List[str]:
+        here = self.by_line.get((mutant.file, mutant.line), {})
+        return sorted(specs, key=lambda spec: (-here.get(spec, 0),
+                                               seconds.get(spec, 0.0) / (1 + self.kills.get(spec, 0)),
+                                               spec))
+
+    def learn(self, mutant: Mutant, outcome: Outcome) -> None:
+        if outcome.status != KILLED or not outcome.killers:
+            return
+        spec = outcome.killers[0]
+        if spec in (LOAD_FAILURE, SESSION_FAILURE):
+            return
+        self.kills[spec] = self.kills.get(spec, 0) + 1
+        here = self.by_line.setdefault((mutant.file, mutant.line), {})
+        here[spec] = here.get(spec, 0) + 1
+
+
 def run_all(runner: Runner, mutants: Sequence[Mutant],
             configurations: Sequence[Configuration], workers: int,
             progress: Optional[Callable[[int, int, Mutant, Outcome], None]] = None
@@ -285,12 +399,15 @@ def run_all(runner: Runner, mutants: Sequence[Mutant],
     lock = threading.Lock()
     done_count = [len(outcomes)]
     total = len(mutants)
+    order = KillOrder()
 
     def one(item):
         mutant, plan = item
         ran = 0
         seconds = 0.0
         for configuration, specs in plan:
+            with lock:
+                specs = order.arrange(mutant, specs, configuration.cmap.passed)
             try:
                 outcome = runner.run(mutant, specs, configuration.cmap.passed, configuration.args)
             except Exception as exc:  # the engine's own fault: one mutant's error, not the run's
@@ -305,6 +422,7 @@ def run_all(runner: Runner, mutants: Sequence[Mutant],
         outcome.seconds = round(seconds, 3)
         outcome.covering = len({s for _, specs in plan for s in specs})
         with lock:
+            order.learn(mutant, outcome)
             outcomes[mutant.id] = outcome
             done_count[0] += 1
             if progress is not None:

@@ -17,6 +17,7 @@ engine runs each mutant as a child ``python -m pytest`` instead (``available()``
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import os
@@ -24,7 +25,7 @@ import select
 import signal
 import sys
 import threading
-from typing import Optional
+from typing import Callable, Optional
 
 READY = "ready"
 
@@ -56,7 +57,7 @@ def _warm() -> None:
         importlib.import_module(name)
 
 
-def _child(request) -> None:
+def _child(request, body: Callable[[], int]) -> None:
     """In the forked child: never returns."""
     code = 70
     try:
@@ -69,9 +70,7 @@ def _child(request) -> None:
         os.dup2(null, 0)
         os.close(null)
         os.environ.update(request.get("env", {}))
-        import pytest
-
-        code = int(pytest.main(list(request["args"])))
+        code = int(body())
     except BaseException as exc:  # the child's fault is its exit code, never the server's
         try:
             os.write(2, f"INTERNALERROR> fork server child: {type(exc).__name__}: {exc}\n"
@@ -84,6 +83,18 @@ def _child(request) -> None:
             sys.stderr.flush()
         finally:
             os._exit(code)
+
+
+def run_forked(request, body: Callable[[], int]) -> Optional[int]:
+    """Fork; the child sends its output to ``request["output"]``, sets ``request["env"]`` and
+    exits with ``body()``. The child's exit code, or None when ``request["limit"]`` seconds
+    passed first (it is then ended, with whatever it started)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        _child(request, body)
+    return _wait(pid, float(request["limit"]))
 
 
 def _wait(pid: int, limit: float) -> Optional[int]:
@@ -145,21 +156,28 @@ def serve(stdin, stdout) -> None:
         if not line.strip():
             continue
         request = json.loads(line)
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:
-            _child(request)
-        code = _wait(pid, float(request["limit"]))
+        code = run_forked(request, functools.partial(_pytest_main, request["args"]))
         stdout.write(json.dumps({"code": code}) + "\n")
         stdout.flush()
 
 
-if __name__ == "__main__":
-    # the requests and answers travel on the original stdin/stdout; nothing else may use them
+def _pytest_main(args) -> int:
+    import pytest
+
+    return int(pytest.main(list(args)))
+
+
+def request_pipes():
+    """(requests, answers): the process's original stdin and stdout, kept for the requests and
+    answers; fds 0 and 1 then point at the null device, so that nothing else writes there."""
     requests = os.fdopen(os.dup(0), "r", encoding="utf-8")
     answers = os.fdopen(os.dup(1), "w", encoding="utf-8")
     null = os.open(os.devnull, os.O_RDWR)
     os.dup2(null, 0)
     os.dup2(null, 1)
-    serve(requests, answers)
+    os.close(null)
+    return requests, answers
+
+
+if __name__ == "__main__":
+    serve(*request_pipes())

@@ -178,8 +178,11 @@ def _mutation(document: Dict[str, Any], table: BenchTable) -> None:
     result = document["mutation"]
     table.a = _text(document.get("settings", {}).get("impl"))
     sample = result["sample"]
-    for key, title in (("fork", "a mutant forked from the server"),
+    for key, title in (("session", "a mutant forked from a collected session"),
+                       ("fork", "a mutant forked from the server"),
                        ("spawn", "a mutant in a new python -m pytest")):
+        if f"{key}_seconds_per_mutant" not in sample:  # documents older than --runs session
+            continue
         table.runs.append({"id": key, "title": title,
                            "wall": _number(sample[f"{key}_seconds_per_mutant"]), "cpu": None})
     full = result.get("full")

@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Optional
 import pytest
 
 from harness.documents import selection
-from harness.loading.implementations import LoadedImplementation
+from harness.loading.implementations import LOADED_KEY, LoadedImplementation
 from harness.model.expectations import Expectations
 from harness.runner.guards import Snapshot
 from harness.runner.recorder import Recorder
@@ -47,6 +47,13 @@ KNOWN_REFUSAL_KEY = pytest.StashKey[bool]()
 
 def state_of(config) -> RunState:
     return config.stash[STATE_KEY]
+
+
+def use_implementation(config, impl: LoadedImplementation) -> None:
+    """Put ``impl`` in the place of the implementation the run loaded, for the specs that run
+    from now on (a mutant's run forked from a session that collected the specs once)."""
+    config.stash[LOADED_KEY] = impl
+    state_of(config).impl = impl
 
 
 def worker_count(config) -> int:
