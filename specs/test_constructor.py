@@ -11,7 +11,7 @@ import weakref
 
 import pytest
 
-from fixtures.peers import fd_is_open
+from fixtures.peers import fd_is_open, open_fds
 from harness.model.spec import case, spec
 
 
@@ -93,6 +93,34 @@ def test_constructor_bad_family_raises_eafnosupport(impl):
     with pytest.raises(OSError) as info:
         impl.socket(12345, _socket.SOCK_STREAM)
     assert info.value.errno == errno.EAFNOSUPPORT
+
+
+def _system_refusal(args):
+    """The errno with which the system refuses a socket of these numbers (``_socket``)."""
+    try:
+        _socket.socket(*args).close()
+    except OSError as exc:
+        return type(exc), exc.errno
+    return None
+
+
+@spec("socket.__init__")
+@pytest.mark.parametrize(
+    "args",
+    [(-2,), (0,), (_socket.AF_INET, -2), (_socket.AF_INET, 0),
+     (_socket.AF_INET, _socket.SOCK_STREAM, -2), (_socket.AF_INET, _socket.SOCK_STREAM, 1)],
+    ids=["family_minus_2", "family_0", "type_minus_2", "type_0", "proto_minus_2", "proto_1"],
+)
+def test_constructor_numbers_other_than_minus_one_reach_the_system(impl, args):
+    # Only -1 means "the default"; any other family, type or protocol number, 0 and other
+    # negative numbers included, is the system's to accept or refuse, as _socket would.
+    refusal = _system_refusal(args)
+    assert refusal is not None, f"the system accepts socket{args}; the spec needs a refusal"
+    before = open_fds()
+    with pytest.raises(OSError) as info:
+        impl.socket(*args)
+    assert (type(info.value), info.value.errno) == refusal
+    assert open_fds() == before
 
 
 @spec("socket.__init__")

@@ -271,3 +271,30 @@ def test_repr_attributeerror_from_getsockname(impl, swallowed):
         else:
             with pytest.raises(AttributeError, match="getsockname"):
                 repr(sock)
+
+
+@spec("socket.__repr__")
+@pytest.mark.parametrize(
+    "swallowed",
+    [case(True, id="swallowed", since="3.11"), case(False, id="propagated", before="3.11")],
+)
+def test_repr_attributeerror_from_getpeername(impl, swallowed):
+    """The same for getpeername(): since 3.11 raddr is left out and laddr still shown; before,
+    the AttributeError propagates."""
+
+    class Wasi(impl.socket):
+        __slots__ = ()
+
+        def getpeername(self):
+            raise AttributeError("getpeername")
+
+    with Wasi() as sock:
+        if swallowed:
+            expected = (
+                f"{_head(sock)} fd={sock.fileno()}, "
+                f"{_numbers(_socket.AF_INET, _socket.SOCK_STREAM)}, laddr=('0.0.0.0', 0)>"
+            )
+            assert repr(sock) == expected
+        else:
+            with pytest.raises(AttributeError, match="getpeername"):
+                repr(sock)

@@ -374,11 +374,13 @@ def test_socketio_closed_io_raises_value_error(impl, unix, operation):
     raw = impl.SocketIO(sock, "rwb")
     raw.close()
     peer.sendall(b"unread")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError) as info:
         if operation == "readinto":
             raw.readinto(bytearray(4))
         else:
             raw.write(b"x")
+    # the closed check of io comes first, before the mode's own check (which says "socket")
+    assert str(info.value) == "I/O operation on closed file."
     assert sock.recv(6) == b"unread"
 
 

@@ -354,8 +354,10 @@ class KillOrder:
     A spec that already killed a mutant of the same line goes first (the mutants of a line
     mostly fall to the same spec); the others run by their duration on the original divided
     by one more than the mutants they killed, so a spec that kills often runs before quick
-    specs that never do. The order changes only how soon a mutant is killed, never whether:
-    every covering spec still runs on a survivor."""
+    specs that never do. Every covering spec still runs on a survivor; but where specs meet
+    through the module's own state (a lazily imported module kept in a global, which the
+    first spec to import it sets for the rest), the order can decide whether a mutant is
+    seen, so a survivor is confirmed with ``--mutant ID --runs spawn``."""
 
     def __init__(self) -> None:
         self.kills: Dict[str, int] = {}
