@@ -131,14 +131,14 @@ SPECS = '''\
 WEAKENED = SPECS.replace("impl.clamp_port(65536)", "impl.clamp_port(70000)")
 
 
-def _tiny_run(tmp_path, name, specs_text):
+def _tiny_run(tmp_path, name, specs_text, module=TINY, selection=("--element", "clamp_port")):
     project = tmp_path / name
     (project / "specs").mkdir(parents=True)
-    (project / "tiny.py").write_text(textwrap.dedent(TINY))
+    (project / "tiny.py").write_text(textwrap.dedent(module))
     (project / "specs" / "test_tiny.py").write_text(textwrap.dedent(specs_text))
     output = project / "mutation.json"
     _mutate("--impl", str(project / "tiny.py"), "--specs", str(project / "specs"),
-            "--element", "clamp_port", "--operator", "NumberReplacer",
+            *selection, "--operator", "NumberReplacer",
             "--output", str(output), cwd=project)
     return document.read(output)
 
@@ -280,15 +280,7 @@ LOADING_TINY = TINY + '''
 @pytest.mark.parametrize("runs", ["session", "fork", "spawn"])
 def test_every_way_of_running_gives_the_same_statuses(tmp_path, runs):
     # a mutant of the module-level LIMIT makes the module fail to load: killed by <load>
-    project = tmp_path / runs
-    (project / "specs").mkdir(parents=True)
-    (project / "tiny.py").write_text(textwrap.dedent(LOADING_TINY))
-    (project / "specs" / "test_tiny.py").write_text(textwrap.dedent(WEAKENED))
-    output = project / "mutation.json"
-    _mutate("--impl", str(project / "tiny.py"), "--specs", str(project / "specs"),
-            "--operator", "NumberReplacer", "--runs", runs, "--output", str(output),
-            cwd=project)
-    found = document.read(output)
+    found = _tiny_run(tmp_path, runs, WEAKENED, module=LOADING_TINY, selection=("--runs", runs))
     assert found["timing"]["runs"] == runs
     statuses = {(m["line"], m["diff"].splitlines()[-1].strip()): (m["status"], m["killers"])
                 for m in found["mutants"]}

@@ -89,8 +89,10 @@ def goals(result: Dict[str, Any]) -> List[Dict[str, Any]]:
     found = []
     ratio = result["sample"]["ratio"]
     if ratio is not None:
-        found.append({"id": "fork_server", "text": "forking the run of each mutant from a collected "
-                      "session costs less per mutant than starting pytest", "value": ratio, "limit": 1.0, "met": ratio < 1.0})
+        found.append({"id": "fork_server",
+                      "text": "forking the run of each mutant from a collected session costs "
+                              "less per mutant than starting pytest",
+                      "value": ratio, "limit": 1.0, "met": ratio < 1.0})
     if result.get("full"):
         seconds = result["full"]["wall_seconds"]
         found.append({"id": "full_mutation", "text": f"every mutant under every persona in under "

@@ -180,7 +180,7 @@ def print_mutation(document: Dict[str, Any], quick: bool = False) -> None:
     for index, round_ in enumerate(figures["rounds"]):
         ratio = "n/a" if round_["ratio"] is None else f"{round_['ratio']:.2f}"
         times = ", ".join(f"{mode} {round_[mode]['seconds_per_mutant']:.3f} s"
-                          for mode in ("session", "fork", "spawn") if mode in round_)
+                          for mode in mutation_timing.MODES if mode in round_)
         print(f"  round {index + 1}: {times} per mutant; session/spawn {ratio}")
     if result.get("full"):
         full = result["full"]

@@ -53,7 +53,6 @@ SPEC_TIME_ALLOWANCE = 10.0
 SESSION_START_LIMIT = 300.0
 #: how a mutant's run starts (Runner.mode)
 SESSION, FORK, SPAWN = "session", "fork", "spawn"
-MODES = (SESSION, FORK, SPAWN)
 
 #: the label of the configuration that is the host as it is (the others are personas)
 NATIVE = "native"
@@ -113,8 +112,7 @@ class Runner:
     #: how each mutant's run starts: forked from a session server that collected the specs
     #: (``session``), forked from a server with pytest imported (``fork``), or as a child
     #: ``python -m pytest`` (``spawn``, and wherever there is no ``os.fork``)
-    mode: str = dataclasses.field(default_factory=lambda: SESSION if forkserver.available()
-                                  else SPAWN)
+    mode: str = SESSION
     #: the impl.toml registering the original (the session servers collect with it)
     original_meta: Optional[Path] = None
 
