@@ -15,7 +15,7 @@ import os
 
 import pytest
 
-from fixtures import peers
+from fixtures import fresh, peers
 from fixtures.peers import close_fds
 from fixtures.peers import open_fds as _open_fds
 from harness.model.spec import spec
@@ -209,6 +209,54 @@ def test_fd_passing_recv_fds_descriptor_outlives_senders_copy(impl, unix_pair, p
         assert os.read(fds[0], 100) == b"kept alive by the receiver"
     finally:
         close_fds(fds)
+
+
+# A process that only receives descriptors, or only sends them: the call is the first of the
+# two the process makes, with nothing of fd passing loaded before it (fixtures.fresh).
+_ONLY_RECEIVES = r"""
+import os
+sock = module.socket(fileno=int(sys.argv[1]))
+sock.settimeout(30)
+data, fds, msg_flags, _ = module.recv_fds(sock, 64, 2)
+seen = (data, len(fds), os.read(fds[0], 64) if fds else b"", msg_flags)
+for fd in fds:
+    os.close(fd)
+sock.close()
+print(repr(seen))
+"""
+
+_ONLY_SENDS = r"""
+sock = module.socket(fileno=int(sys.argv[1]))
+sent = module.send_fds(sock, [b"hello"], [int(sys.argv[2])])
+sock.close()
+print(repr(sent))
+"""
+
+
+@spec("send_fds", "recv_fds", since="3.9", needs=["scm_rights"], personas=["native"])
+@pytest.mark.parametrize("role", ["receiver", "sender"])
+def test_fd_passing_works_first_thing_in_a_fresh_process(impl, pipe, role):
+    read_fd, write_fd = pipe
+    os.write(write_fd, b"through the pipe")
+    near, far = _socket.socketpair(_socket.AF_UNIX, _socket.SOCK_STREAM)
+    try:
+        far.settimeout(peers.PEER_TIMEOUT)
+        if role == "receiver":
+            _peer_send(far, b"hello", [read_fd])
+            seen = fresh.run(impl, _ONLY_RECEIVES, str(near.fileno()), pass_fds=[near.fileno()])
+            assert seen == (b"hello", 1, b"through the pipe", 0)
+        else:
+            sent = fresh.run(impl, _ONLY_SENDS, str(near.fileno()), str(read_fd),
+                             pass_fds=[near.fileno(), read_fd])
+            data, fds, msg_flags = _peer_recv(far, 64, 2)
+            try:
+                assert (sent, data, len(fds), msg_flags) == (5, b"hello", 1, 0)
+                assert os.read(fds[0], 64) == b"through the pipe"
+            finally:
+                close_fds(fds)
+    finally:
+        near.close()
+        far.close()
 
 
 @spec("recv_fds", since="3.9", needs=["scm_rights"])

@@ -3,17 +3,13 @@ constants, default timeout), the errno fallbacks and the private names other cod
 (``_GLOBAL_DEFAULT_TIMEOUT``, ``_LOCALHOST``...). The enums themselves are in test_enums.py."""
 
 import _socket
-import ast
 import errno
 import inspect
-import os
-import subprocess
-import sys
 from contextlib import closing
 
 import pytest
 
-from fixtures import peers
+from fixtures import fresh, peers
 from harness.model.spec import spec
 
 CORE_NAMES = (
@@ -219,15 +215,11 @@ def test_module_localhost_constants(impl):
 
 # -- what importing the module loads (3.14) ----------------------------------------
 
-# Run in a fresh interpreter: load the implementation's file under a new name, as the harness
-# does, and report which of the two modules are loaded after each step.
+# Run in a fresh interpreter (fixtures.fresh): which of the two modules are loaded after each
+# step.
 _PROBE = r"""
-import _socket, importlib.util, os, sys
-path, data_path = sys.argv[1], sys.argv[2]
-spec = importlib.util.spec_from_file_location("sockspec_lazy_import_probe", path)
-module = importlib.util.module_from_spec(spec)
-sys.modules[spec.name] = module
-spec.loader.exec_module(module)
+import _socket, os
+data_path = sys.argv[1]
 loaded = lambda: sorted(name for name in ("selectors", "array") if name in sys.modules)
 seen = {"after_import": loaded()}
 a, peer = _socket.socketpair(_socket.AF_UNIX, _socket.SOCK_STREAM)
@@ -262,11 +254,7 @@ def test_module_selectors_and_array_are_no_module_attributes(impl):
 def test_module_import_loads_neither_selectors_nor_array(impl, tmp_path):
     data = tmp_path / "data.bin"
     data.write_bytes(b"lazy import")
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    done = subprocess.run([sys.executable, "-I", "-c", _PROBE, impl.__file__, str(data)],
-                          capture_output=True, text=True, timeout=60, env=env)
-    assert done.returncode == 0, done.stderr
-    seen = ast.literal_eval(done.stdout.strip().splitlines()[-1])
+    seen = fresh.run(impl, _PROBE, str(data))
     assert seen == {
         "after_import": [],
         "sent": 11,

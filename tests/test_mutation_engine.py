@@ -270,6 +270,30 @@ def test_kill_order_runs_the_killers_of_the_line_first():
     assert order.arrange(mutant(10), specs, seconds) == ["a::often", "a::quick", "a::slow"]
 
 
+FRESH_SPECS = '''\
+    from fixtures import fresh
+    from harness.model.spec import spec
+
+
+    @spec("tiny.clamp_port")
+    def test_tiny_clamp_in_a_fresh_process(impl):
+        seen = fresh.run(impl, "print(repr([module.clamp_port(0), module.clamp_port(65535)]))")
+        assert seen == [0, 65535]
+    '''
+
+
+def test_lines_a_spec_runs_in_a_child_process_are_its_own(tmp_path):
+    # clamp_port runs only in the spec's fresh interpreter: still covered, and killed there
+    found = _tiny_run(tmp_path, "fresh", FRESH_SPECS)
+    statuses = {m["diff"].splitlines()[-1].strip(): (m["status"], m["killers"])
+                for m in found["mutants"]}
+    killer = "specs/test_tiny.py::test_tiny_clamp_in_a_fresh_process"
+    assert statuses == {"+    if port < 1:": ("killed", [killer]),
+                        "+    if port < -1:": ("survived", []),
+                        "+    if port > 65534:": ("killed", [killer]),
+                        "+    if port > 65536:": ("survived", [])}
+
+
 LOADING_TINY = TINY + '''
     LIMIT = 65535
     if LIMIT != 65535:

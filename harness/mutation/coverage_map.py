@@ -9,6 +9,13 @@ the body of a function the module calls while it loads, changes what every spec 
 every passing spec reaches it, as module-level code does. The plugin also records
 each spec's outcome and duration: only the specs that pass on the original can kill a mutant,
 and the engine runs the quickest first.
+
+A spec may run the implementation in a Python process of its own (what a fresh interpreter
+loads, or sees first). Those lines count as the spec's too: ``COVERAGE_PROCESS_START`` names
+settings that write each child's data to a folder of its own, and what the children ran is
+read back when the spec ends. ``fixtures.fresh`` starts coverage in its child itself, on every
+Python; any other child Python is measured where coverage's ``.pth`` file is installed
+(coverage 7.13 and later).
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import argparse
 import dataclasses
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -76,12 +84,17 @@ class CoverageMap:
 
 
 class _Contexts:
-    """A pytest plugin: coverage's context is the running spec's node id."""
+    """A pytest plugin: coverage's context is the running spec's node id, and the lines the
+    spec's child Python processes ran (written to ``children``) are the spec's."""
 
-    def __init__(self, cov) -> None:
+    def __init__(self, cov, source: str, children: Path) -> None:
         self.cov = cov
+        self.source = source
+        self.children = children
         self.seconds: Dict[str, float] = {}
         self.outcome: Dict[str, str] = {}
+        #: node id -> lines of the source its child processes ran
+        self.in_children: Dict[str, Set[int]] = {}
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_protocol(self, item, nextitem):
@@ -90,6 +103,22 @@ class _Contexts:
             yield
         finally:
             self.cov.switch_context(NO_SPEC)
+            lines = self._collect_children()
+            if lines:
+                self.in_children.setdefault(item.nodeid, set()).update(lines)
+
+    def _collect_children(self) -> Set[int]:
+        import coverage
+
+        lines: Set[int] = set()
+        for path in sorted(self.children.glob(".coverage.*")):
+            data = coverage.CoverageData(basename=str(path))
+            data.read()
+            for measured in data.measured_files():
+                if os.path.realpath(measured) == self.source:
+                    lines.update(data.lines(measured) or ())
+            path.unlink()
+        return lines
 
     def pytest_runtest_logreport(self, report):
         self.seconds[report.nodeid] = self.seconds.get(report.nodeid, 0.0) + report.duration
@@ -114,7 +143,13 @@ def _child(argv: List[str]) -> int:
     data_file = args.output + ".coverage"
     cov = coverage.Coverage(data_file=data_file, include=[source], config_file=False,
                             concurrency=["thread"])
-    contexts = _Contexts(cov)
+    children = Path(args.output + ".children")
+    children.mkdir(exist_ok=True)
+    settings = children / "coveragerc"
+    settings.write_text(f"[run]\nparallel = True\ndata_file = {children / '.coverage'}\n"
+                        f"include = {source}\n", encoding="utf-8")
+    os.environ["COVERAGE_PROCESS_START"] = str(settings)
+    contexts = _Contexts(cov, source, children)
     started = time.monotonic()
     cov.start()
     try:
@@ -124,6 +159,10 @@ def _child(argv: List[str]) -> int:
     cov.save()
     data = cov.get_data()
     by_line = data.contexts_by_lineno(source) if source in data.measured_files() else {}
+    by_line = {line: set(found) for line, found in by_line.items()}
+    for node, ran in contexts.in_children.items():
+        for line in ran:
+            by_line.setdefault(line, set()).add(node)
     passed = {n: s for n, s in contexts.seconds.items()
               if contexts.outcome.get(n) == "passed"}
     lines = {line: sorted(c for c in found if c in passed) for line, found in by_line.items()}
@@ -138,6 +177,7 @@ def _child(argv: List[str]) -> int:
     Path(args.output).write_text(json.dumps(dict(result.to_json(), exit=int(code))),
                                  encoding="utf-8")
     os.unlink(data_file) if os.path.exists(data_file) else None
+    shutil.rmtree(children, ignore_errors=True)
     return 0
 
 
