@@ -48,6 +48,9 @@ def test_getfqdn_returns_first_alias_containing_a_dot(impl, resolver):
 def test_getfqdn_prefers_dotted_primary_hostname(impl, resolver):
     resolver.answer = ("primary.example", ["alias.example"], ["127.0.0.1"])
     assert impl.getfqdn("name.test") == "primary.example"
+    # before every alias, not only the last
+    resolver.answer = ("primary.example", ["alias.example", "other.example", "last"], [])
+    assert impl.getfqdn("name.test") == "primary.example"
 
 
 @spec("getfqdn")

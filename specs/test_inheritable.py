@@ -37,6 +37,16 @@ def test_inheritable_set_false_again(impl):
         assert sock.get_inheritable() is False
 
 
+@spec("socket.get_inheritable", "socket.set_inheritable")
+@pytest.mark.parametrize("method, text", [
+    ("get_inheritable", "Get the inheritable flag of the socket"),
+    ("set_inheritable", "Set the inheritable flag of the socket"),
+], ids=["get", "set"])
+def test_inheritable_methods_say_what_they_do(impl, method, text):
+    # what help(socket.socket) shows for them
+    assert getattr(impl.socket, method).__doc__ == text
+
+
 @spec("socket.get_inheritable")
 def test_inheritable_get_reads_the_os_flag(impl):
     # The flag is not cached in the object: a change made through os is reported.

@@ -15,6 +15,7 @@ import os
 
 import pytest
 
+from fixtures import fresh
 from fixtures.peers import (
     PEER_TIMEOUT,
     fd_is_open,
@@ -414,6 +415,32 @@ def test_makefile_text_default_encoding_is_locale(impl, unix):
     expected = codecs.lookup(locale.getpreferredencoding(False)).name
     with sock.makefile("r") as f:
         assert codecs.lookup(f.encoding).name == expected
+
+
+# PEP 597 (3.10): under -X warn_default_encoding, makefile() without an encoding warns, and the
+# warning points at the code that called makefile(), not into the socket module. Only a new
+# interpreter has the option (fixtures.fresh).
+_DEFAULT_ENCODING_WARNING = r"""
+import _socket, warnings
+a, b = _socket.socketpair(_socket.AF_UNIX, _socket.SOCK_STREAM)
+sock = module.socket(fileno=a.detach())
+seen = []
+for mode in ("r", "w", "rb"):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        sock.makefile(mode).close()
+    seen.append((mode, [(w.category.__name__, w.filename) for w in caught]))
+sock.close()
+b.close()
+print(repr(seen))
+"""
+
+
+@spec("socket.makefile", since="3.10", needs=["af_unix", "encoding_warning"], personas=["native"])
+def test_makefile_default_encoding_warning_points_at_the_caller(impl):
+    seen = fresh.run(impl, _DEFAULT_ENCODING_WARNING, options=["-X", "warn_default_encoding"])
+    warned = [("EncodingWarning", "<string>")]
+    assert seen == [("r", warned), ("w", warned), ("rb", [])]
 
 
 # -- attributes ---------------------------------------------------------------------------

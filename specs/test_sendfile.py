@@ -679,6 +679,28 @@ def test_sendfile_send_resends_the_rest_of_a_partial_send(impl, tcp_pair):
     assert received == data
 
 
+@spec("socket.sendfile")
+def test_sendfile_send_never_sends_nothing(impl, tcp_pair):
+    # the fallback hands the socket's own send() each block, then the unsent rest of it;
+    # once a block has gone out whole, it reads the next one, with no empty send between
+    sock, peer = tcp_pair
+    sizes = []
+
+    class Recording(impl.socket):
+        __slots__ = ()
+
+        def send(self, data, flags=0):
+            sizes.append(len(data))
+            return super().send(data, flags)
+
+    data = _data(30_000)
+    with Recording(sock.family, sock.type, sock.proto, sock.detach()) as recording:
+        sent, received = _send_and_collect(
+            recording, peer, lambda: recording.sendfile(_NoFilenoReader(data)))
+    assert (sent, received) == (len(data), data)
+    assert sizes and 0 not in sizes
+
+
 @spec("socket.sendfile", needs=["os_sendfile"])
 @pytest.mark.parametrize("count", [None, 2 ** 31], ids=["whole", "count"])
 def test_sendfile_os_block_size_is_at_most_1_gib(impl, tcp_pair, tmp_path, monkeypatch, count):

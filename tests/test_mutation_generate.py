@@ -121,6 +121,30 @@ def test_the_lines_that_reach_a_mutant():
     assert class_attribute.coverage_lines is not None  # the class's lines
 
 
+SPREAD = textwrap.dedent('''\
+    def check(a, b):
+        if (
+            a != b
+            or b > 2
+        ):
+            raise ValueError(
+                "different",
+            )
+        return a
+    ''')
+
+
+def test_a_statement_over_several_lines_is_reached_from_any_of_them():
+    # 3.12 reports the second line of a parenthesised condition, 3.11 its first
+    by_text = {(m.operator, m.line): m for m in _mutants(SPREAD)}
+    header = (2, 3, 4, 5)
+    assert by_text[("core/ReplaceComparisonOperator_NotEq_Eq", 3)].coverage_lines == header
+    assert by_text[("core/ReplaceOrWithAnd", 4)].coverage_lines == header
+    assert by_text[("sockspec/RemoveStatement", 6)].coverage_lines == (6, 7, 8)
+    assert by_text[("core/AddNot", 2)].coverage_lines == header
+    assert by_text[("sockspec/ReplaceReturnValue", 9)].coverage_lines == (9,)
+
+
 def test_shards_partition_the_mutants():
     mutants = _mutants()
     ids = [m.id for m in mutants]

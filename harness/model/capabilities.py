@@ -173,6 +173,8 @@ CAPABILITIES: Dict[str, Callable[[], bool]] = {
     "sendmsg": lambda: hasattr(_socket.socket, "sendmsg"),
     "linux_abstract_unix": lambda: sys.platform.startswith("linux") and _af_unix(),
     "exception_groups": lambda: hasattr(builtins, "ExceptionGroup"),
+    # PEP 597 (3.10): EncodingWarning and the interpreter's -X warn_default_encoding
+    "encoding_warning": lambda: hasattr(builtins, "EncodingWarning"),
     # The C module raises _socket.timeout; only from 3.10 is that TimeoutError itself.
     "timeout_is_timeouterror": lambda: _socket.timeout is TimeoutError,
     # CPython's C setblocking() takes any object for its truth value from 3.12 (int before).

@@ -12,7 +12,8 @@ text of the mutated line, where on that line the mutation starts, the mutated te
 many earlier mutants had all of these the same.
 
 Each mutant also says which lines' coverage decides whether a spec reaches it
-(``coverage_lines``): the first line of its statement; for a part of a ``def`` line or a
+(``coverage_lines``): the lines of its statement (of the header, in ``if``, ``while`` and
+the like); for a part of a ``def`` line or a
 decorator, which runs at import, the lines of that function's body; for a statement in a
 class body, the lines of the class; and ``None`` for code at module level (every spec).
 """
@@ -124,9 +125,31 @@ def _coverage_lines(node, line: int) -> Optional[Tuple[int, ...]]:
             if child is not parent.children[-1] or parent.type == "classdef":
                 # a def line runs at import: defaults, annotations; a class body too
                 return _body_lines(parent)
-            statement = node if node.type == "simple_stmt" else _enclosing(node, ("simple_stmt",))
-            return (statement.start_pos[0] if statement is not None else line,)
+            return _statement_lines(node)
         child = parent
+
+
+#: statements with a header (``if x:``) and a body
+_COMPOUND = ("if_stmt", "while_stmt", "for_stmt", "try_stmt", "with_stmt", "async_stmt",
+             "funcdef", "classdef")
+
+
+def _statement_lines(node) -> Tuple[int, ...]:
+    """Every line of the node's statement, or of the header part it is in: which of them a
+    tracer reports for a statement that spans lines differs across Pythons (3.12 reports the
+    second line of ``if (`` ... ``):``)."""
+    statement = node if node.type == "simple_stmt" else _enclosing(node, ("simple_stmt",))
+    if statement is None and node.type in _COMPOUND:  # the statement itself: its header
+        suite = next((c for c in node.children if c.type == "suite"), node.children[-1])
+        return tuple(range(node.start_pos[0], suite.get_previous_leaf().end_pos[0] + 1))
+    if statement is None:
+        statement = node
+        while statement.parent is not None and statement.parent.type not in _COMPOUND:
+            statement = statement.parent
+    first, (last, column) = statement.start_pos[0], statement.end_pos
+    if column == 0 and last > first:  # ends with its newline
+        last -= 1
+    return tuple(range(first, last + 1))
 
 
 def _statement_line(node, line: int) -> int:
