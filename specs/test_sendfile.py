@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import _socket
 import errno
+import inspect
 import io
 import os
 import select
@@ -933,6 +934,19 @@ def test_sendfile_use_sendfile_defaults_send_the_whole_file(impl, tcp_pair, payl
     assert sent == len(data)
     assert received == data
     assert position == len(data)
+
+
+@spec("socket._sendfile_use_sendfile", "socket._sendfile_use_send")
+def test_sendfile_strategies_take_offset_and_count_with_their_defaults(impl):
+    # Subclasses (ssl.SSLSocket among them) call the two strategies on the socket with the
+    # parameters of sendfile() itself, by position or by name, and leave them out to send the
+    # whole file: the same names and defaults where os.sendfile() exists and where it does not.
+    empty = inspect.Parameter.empty
+    with impl.socket() as sock:
+        for strategy in (sock._sendfile_use_sendfile, sock._sendfile_use_send):
+            parameters = inspect.signature(strategy).parameters.values()
+            assert [(p.name, p.default) for p in parameters] == [
+                ("file", empty), ("offset", 0), ("count", None)], strategy
 
 
 @spec("socket._sendfile_use_send")

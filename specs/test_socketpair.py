@@ -314,6 +314,27 @@ def test_fallback_socketpair_ends_are_non_inheritable(impl):
         assert os.get_inheritable(b.fileno()) is False
 
 
+@spec("_fallback_socketpair")
+@pytest.mark.parametrize("step", ["connect", "accept"])
+def test_fallback_socketpair_failing_to_connect_closes_what_it_made(impl, monkeypatch, step):
+    # An error while the two ends are being connected (a refused connect, accept() out of
+    # descriptors) propagates as it was raised, and neither the listener nor the connecting
+    # end stays open behind it.
+    failure = OSError(errno.EMFILE, "injected at " + step)
+
+    def fail(self, *args):
+        raise failure
+
+    before = _open_fds()
+    monkeypatch.setattr(impl.socket, step, fail)
+    with pytest.raises(OSError) as info:
+        impl._fallback_socketpair()
+    monkeypatch.undo()
+    assert info.value is failure
+    del info
+    assert _open_fds() == before
+
+
 @contextlib.contextmanager
 def _interlopers(impl, monkeypatch):
     """Raw ``_socket`` clients that connect to a fallback socketpair's listener before its own
