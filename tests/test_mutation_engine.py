@@ -294,6 +294,34 @@ def test_lines_a_spec_runs_in_a_child_process_are_its_own(tmp_path):
                         "+    if port > 65536:": ("survived", [])}
 
 
+NETNS_SPECS = '''\
+    from harness.model.spec import spec
+
+
+    @spec("tiny.clamp_port", needs=["netns"], personas=["native"])
+    def test_tiny_clamp_on_a_private_host(ipv4_only_host):
+        seen = ipv4_only_host.result("result = [impl.clamp_port(0), impl.clamp_port(65535)]")
+        assert seen == [0, 65535]
+    '''
+
+
+def test_a_private_host_runs_the_mutant_and_its_lines_are_the_specs(tmp_path):
+    # the private host (fixtures.netns) loads the implementation of the run, here each
+    # mutant in turn, whatever --impl said; and what it ran there is covered
+    from harness.model.capabilities import CAPABILITIES
+
+    if not CAPABILITIES["netns"]():
+        pytest.skip("network namespaces are not available here (root, unshare and ip)")
+    found = _tiny_run(tmp_path, "netns", NETNS_SPECS)
+    statuses = {m["diff"].splitlines()[-1].strip(): (m["status"], m["killers"])
+                for m in found["mutants"]}
+    killer = "specs/test_tiny.py::test_tiny_clamp_on_a_private_host"
+    assert statuses == {"+    if port < 1:": ("killed", [killer]),
+                        "+    if port < -1:": ("survived", []),
+                        "+    if port > 65534:": ("killed", [killer]),
+                        "+    if port > 65536:": ("survived", [])}
+
+
 LOADING_TINY = TINY + '''
     LIMIT = 65535
     if LIMIT != 65535:
