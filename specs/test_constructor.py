@@ -5,7 +5,9 @@ Also the class itself: a subclass of the C type exported as ``SocketType``, with
 """
 
 import _socket
+import decimal
 import errno
+import fractions
 import os
 import weakref
 
@@ -121,6 +123,35 @@ def test_constructor_numbers_other_than_minus_one_reach_the_system(impl, args):
         impl.socket(*args)
     assert (type(info.value), info.value.errno) == refusal
     assert open_fds() == before
+
+
+@spec("socket.__init__")
+@pytest.mark.parametrize("position", ["family", "type", "proto"])
+@pytest.mark.parametrize("value", [-1.0, fractions.Fraction(-1), decimal.Decimal(-1)],
+                         ids=["float", "fraction", "decimal"])
+def test_constructor_anything_equal_to_minus_one_asks_for_the_default(impl, position, value):
+    # For a new socket, a family, type or protocol that compares equal to -1 means the
+    # default, as -1 does: the C layer, which refuses a float, a Fraction or a Decimal with
+    # TypeError, never sees it.
+    with impl.socket(**{position: value}) as sock:
+        assert (sock.family, sock.type, sock.proto) == (
+            _socket.AF_INET, _socket.SOCK_STREAM, 0)
+        assert fd_is_open(sock.fileno())
+
+
+@spec("socket.__init__")
+@pytest.mark.parametrize("position", ["family", "type", "proto"])
+def test_constructor_over_a_descriptor_passes_numbers_on(impl, position):
+    # Over a descriptor nothing is replaced: -1.0 reaches the C layer, which refuses it
+    # before it touches the descriptor.
+    raw = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
+    try:
+        with pytest.raises(TypeError):
+            impl.socket(**{position: -1.0, "fileno": raw.fileno()})
+        assert fd_is_open(raw.fileno())
+        assert raw.getsockopt(_socket.SOL_SOCKET, _socket.SO_TYPE) == _socket.SOCK_STREAM
+    finally:
+        raw.close()
 
 
 @spec("socket.__init__")

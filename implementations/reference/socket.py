@@ -255,8 +255,12 @@ class socket(_socket.socket):
     __slots__ = ["__weakref__", "_io_refs", "_closed"]
 
     def __init__(self, family=-1, type=-1, proto=-1, fileno=None):
-        # -1 is passed on as it is: for a new socket the C layer takes it for the usual
-        # defaults (AF_INET, SOCK_STREAM, 0), for a descriptor it reads the real values.
+        if fileno is None:
+            # A new socket: a number equal to -1 (-1.0 and Decimal(-1) too, which the C
+            # layer would refuse) asks for the usual default. Over a descriptor, -1 goes on
+            # as it is, and the C layer reads the real values from the descriptor.
+            family, type, proto = [default if given == -1 else given for given, default in
+                                   ((family, AF_INET), (type, SOCK_STREAM), (proto, 0))]
         _c_init(self, family, type, proto, fileno)
         self._io_refs = 0  # open makefile() objects keeping the descriptor alive
         self._closed = False
