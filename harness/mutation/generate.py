@@ -241,7 +241,8 @@ def _make(node, operator, op_name, index, position, source, name, offsets):
             # cosmic-ray's NumberReplacer makes a leaf " 3" without the old leaf's prefix: keep
             # the prefix (the line break before it) and drop the space
             mutated.prefix, mutated.value = prefix, mutated.value.lstrip(" ")
-        replacement = mutated.get_code(include_prefix=True)
+        replacement = operators_module.without_testing_exception(
+            mutated.get_code(include_prefix=True))
     original = source[start:end]
     if replacement == original:
         return None

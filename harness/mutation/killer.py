@@ -3,24 +3,18 @@
 ``python -m pytest -p harness.mutation.killer`` with ``SOCKSPEC_MUTATION_LOG`` naming a file:
 each spec's start is a line ``start NODEID``, each failure ``fail NODEID`` (``timeout NODEID``
 when the time limit ended it), written and flushed at once, so a run killed at the engine's
-time limit still tells which spec was running. It also defines the builtin exception that
-cosmic-ray's ExceptionReplacer writes into ``except`` clauses, raised by nothing.
+time limit still tells which spec was running.
 """
 
 from __future__ import annotations
 
-import builtins
 import os
 
 import pytest
 
-from harness.mutation.operators import TESTING_EXCEPTION
 from harness.runner.verdict import timed_out
 
 LOG_ENV = "SOCKSPEC_MUTATION_LOG"
-
-if not hasattr(builtins, TESTING_EXCEPTION):
-    setattr(builtins, TESTING_EXCEPTION, type(TESTING_EXCEPTION, (Exception,), {}))
 
 _log = None
 #: node ids whose failure was the time limit's
