@@ -380,6 +380,65 @@ def test_fallback_socketpair_rejects_interloper(impl, monkeypatch):
         assert len(interlopers) == 1
 
 
+# On a private host whose listeners queue one connection (net.core.somaxconn 0), an interloper
+# that reached the fallback's listener first leaves no room for its own end. That end's
+# connect() is not waited for: the peer check finds it unconnected and raises at once. A
+# connect() that waited would give up only after its SYN retries (one here:
+# net.ipv4.tcp_syn_retries 1) with TimeoutError.
+_FULL_QUEUE = """
+import errno, os
+
+def _sysctl(name, value):
+    with open("/proc/sys/net/" + name, "w") as handle:
+        handle.write(value)
+
+_sysctl("core/somaxconn", "0")
+_sysctl("ipv4/tcp_syn_retries", "1")
+interlopers = []
+real_listen = impl.socket.listen
+
+def listen(self, *args):
+    real_listen(self, *args)
+    raw = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
+    interlopers.append(raw)
+    raw.settimeout(10)
+    raw.connect(self.getsockname())
+
+impl.socket.listen = listen
+def sockets():
+    found = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            if os.readlink("/proc/self/fd/" + fd).startswith("socket:"):
+                found.add(fd)
+        except FileNotFoundError:  # the listing's own descriptor, closed by now
+            pass
+    return found
+
+before = sockets()
+try:
+    for end in impl._fallback_socketpair():
+        end.close()
+    result = {"raised": None}
+except OSError as exc:
+    result = {"raised": type(exc).__name__, "errno": errno.errorcode.get(exc.errno)}
+for raw in interlopers:
+    raw.close()
+result["interlopers"] = len(interlopers)
+result["left_open"] = sorted(sockets() - before)
+"""
+
+
+@spec("_fallback_socketpair", needs=["netns"], personas=["native"])
+def test_fallback_socketpair_with_its_listener_full_does_not_wait_for_its_connection(
+        impl, ipv4_only_host):
+    # what the private host will call and wrap, looked up here first
+    assert callable(impl._fallback_socketpair) and callable(impl.socket.listen)
+    result = ipv4_only_host.result(_FULL_QUEUE)
+    assert result == {"raised": "OSError", "errno": "ENOTCONN", "interlopers": 1,
+                      "left_open": []}
+
+
 def _assert_refused_by_the_peer_check(impl, ends):
     """_fallback_socketpair() raises the peer check's ConnectionError, and the one connecting
     end it made (``ends``) is closed."""

@@ -582,15 +582,21 @@ def _fallback_socketpair(family=AF_INET, type=SOCK_STREAM, proto=0):
         listener.listen()
         near = socket(family, type, proto)
         with _CloseOnError(near):
-            # This end blocks, whatever the default timeout. Its connect() returns once the
-            # listen backlog holds the connection, so accept() finds it there at once.
-            near.setblocking(True)
-            near.connect(listener.getsockname())
+            # The connection is started, not waited for: the listener's queue completes it,
+            # or, full of others' connections, leaves it unmade for the check below to find.
+            # Then both ends block, whatever the default timeout.
+            near.settimeout(0.0)
+            try:
+                near.connect(listener.getsockname())
+            except BlockingIOError:  # in progress
+                pass
+            near.settimeout(None)
             far, _ = listener.accept()
     finally:
         listener.close()
-    with _CloseOnError(far, near):  # getsockname()/getpeername() raise if unconnected
-        if far.getpeername() != near.getsockname() or near.getpeername() != far.getsockname():
+    with _CloseOnError(far, near):
+        # The connecting end's peer first: unconnected, it raises OSError (ENOTCONN).
+        if near.getpeername() != far.getsockname() or far.getpeername() != near.getsockname():
             raise ConnectionError("Unexpected peer connection")
     return far, near
 
