@@ -143,11 +143,37 @@ def test_equivalents_file(tmp_path):
             equivalents.load(path)
 
 
-def test_the_reference_equivalents_file_reads():
+def test_equivalents_hold_on_the_pythons_they_name(tmp_path):
+    path = tmp_path / "equivalent-mutants.toml"
+    path.write_text('[equivalent]\n'
+                    '"000000000001" = "everywhere"\n'
+                    '"000000000002" = {reason = "from 3.12", python = ">=3.12"}\n'
+                    '"000000000003" = {reason = "3.11 or 3.13", python = ["~=3.11.0", "~=3.13.0"]}\n'
+                    '"000000000004" = {reason = "any Python"}\n')
+    assert equivalents.load(path, "3.11.7") == {
+        "000000000001": "everywhere", "000000000003": "3.11 or 3.13", "000000000004": "any Python"}
+    assert sorted(equivalents.load(path, "3.12.1")) == ["000000000001", "000000000002",
+                                                        "000000000004"]
+    assert sorted(equivalents.load(path, "3.13.0")) == ["000000000001", "000000000002",
+                                                        "000000000003", "000000000004"]
+    for entry, expected in [('{python = ">=3.12"}', r":2: mutant 0123456789ab: the reason"),
+                            ('{reason = "r", python = "3.12+"}', "not a version specifier"),
+                            ('{reason = "r", python = 3}', "python must be"),
+                            ('{reason = "r", os = "linux"}', "unknown key 'os'")]:
+        path.write_text(f'[equivalent]\n"0123456789ab" = {entry}\n')
+        with pytest.raises(equivalents.EquivalentsError, match=expected):
+            equivalents.load(path, "3.13.0")
+
+
+def test_the_equivalents_files_of_the_suite_read():
     from harness.model.paths import ROOT
 
-    table = equivalents.load(ROOT / "implementations" / "reference" / equivalents.FILE_NAME)
-    assert all(len(key) == 12 for key in table)
+    for name in ("reference", "stdlib"):
+        path = ROOT / "implementations" / name / equivalents.FILE_NAME
+        assert path.is_file()
+        for python in ("3.8.0", "3.11.7", "3.13.0", "3.15.0"):
+            table = equivalents.load(path, python)
+            assert table and all(len(key) == 12 for key in table)
 
 
 def test_the_command_merges_shards(tmp_path, capsys):

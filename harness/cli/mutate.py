@@ -328,7 +328,9 @@ def _merge(args, document, equivalents, target) -> int:
                 impl = None
             path = impl.folder / equivalents.FILE_NAME if impl and impl.folder else None
         if path is not None:
-            document.apply_equivalents(merged, equivalents.load(path))
+            # the entries of the Python the shards ran on, not of the one merging them
+            python = (merged.get("python") or {}).get("version")
+            document.apply_equivalents(merged, equivalents.load(path, python))
     except (document.DocumentError, equivalents.EquivalentsError) as exc:
         raise CommandError(str(exc)) from None
     output = Path(args.output) if args.output else _default_output(
