@@ -20,7 +20,7 @@ from contextlib import closing
 
 import pytest
 
-from fixtures.peers import PEER_TIMEOUT, fd_is_open, raw_listener, recv_exactly, unused_tcp_port
+from fixtures.peers import PEER_TIMEOUT, fd_is_open, raw_listener, recv_exactly
 from harness.model.spec import case, spec
 
 _abstract_names = itertools.count()
@@ -84,8 +84,8 @@ def test_connection_calls_connect_to_listener(impl, connected, listener):
 
 @spec("socket.connect")
 @pytest.mark.parametrize("timeout", [None, PEER_TIMEOUT], ids=["blocking", "timeout"])
-def test_connection_calls_connect_to_closed_port_is_refused(impl, timeout):
-    port = unused_tcp_port()
+def test_connection_calls_connect_to_closed_port_is_refused(impl, timeout, refusing_port):
+    port = refusing_port()
     with impl.socket() as sock:
         sock.settimeout(timeout)
         with pytest.raises(ConnectionRefusedError) as excinfo:
@@ -117,8 +117,8 @@ def test_connection_calls_unix_connect_ex_returns_zero(impl, unix_path):
 
 @spec("socket.connect_ex")
 @pytest.mark.parametrize("timeout", [None, PEER_TIMEOUT], ids=["blocking", "timeout"])
-def test_connection_calls_connect_ex_returns_econnrefused(impl, timeout):
-    port = unused_tcp_port()
+def test_connection_calls_connect_ex_returns_econnrefused(impl, timeout, refusing_port):
+    port = refusing_port()
     with impl.socket() as sock:
         sock.settimeout(timeout)
         assert sock.connect_ex(("127.0.0.1", port)) == errno.ECONNREFUSED
@@ -168,8 +168,8 @@ def test_connection_calls_non_blocking_connect_raises_einprogress(impl, listener
 
 
 @spec("socket.connect", "socket.getsockopt")
-def test_connection_calls_failed_non_blocking_connect_reports_so_error(impl):
-    port = unused_tcp_port()
+def test_connection_calls_failed_non_blocking_connect_reports_so_error(impl, refusing_port):
+    port = refusing_port()
     with impl.socket() as sock:
         sock.setblocking(False)
         result = sock.connect_ex(("127.0.0.1", port))

@@ -198,10 +198,10 @@ def test_create_connection_localhost_reaches_ipv4_only_listener(impl, raw_listen
 
 @spec("create_connection")
 def test_create_connection_tries_addresses_in_order_until_one_connects(
-    impl, raw_listener, fake_getaddrinfo
+    impl, raw_listener, fake_getaddrinfo, refusing_port
 ):
     port = raw_listener.getsockname()[1]
-    refused = unused_tcp_port()
+    refused = refusing_port()
     calls = fake_getaddrinfo([_v4(refused), _bad_family(refused), _v4(port)])
     before = _open_fds()
     with impl.create_connection(("example.invalid", 4242), PEER_TIMEOUT) as sock:
@@ -212,9 +212,11 @@ def test_create_connection_tries_addresses_in_order_until_one_connects(
 
 
 @spec("create_connection", needs=["ipv6"])
-def test_create_connection_falls_back_from_ipv6_to_ipv4(impl, raw_listener, fake_getaddrinfo):
+def test_create_connection_falls_back_from_ipv6_to_ipv4(
+    impl, raw_listener, fake_getaddrinfo, refusing_port
+):
     port = raw_listener.getsockname()[1]
-    refused6 = unused_tcp_port("::1", _socket.AF_INET6)
+    refused6 = refusing_port("::1", _socket.AF_INET6)
     fake_getaddrinfo([_v6(refused6), _v4(port)])
     with impl.create_connection(("localhost", port), PEER_TIMEOUT) as sock:
         assert sock.family == _socket.AF_INET
@@ -267,11 +269,11 @@ def _call_keeps_alive(call):
 
 @spec("create_connection")
 def test_create_connection_success_after_failures_leaves_no_reference_cycle(
-    impl, raw_listener, fake_getaddrinfo
+    impl, raw_listener, fake_getaddrinfo, refusing_port
 ):
     # The errors of the failed attempts refer to the call's frame through their tracebacks;
     # once the call has returned its socket, nothing of it is kept alive.
-    refused = unused_tcp_port()
+    refused = refusing_port()
     fake_getaddrinfo([_v4(refused), _bad_family(refused), _v4(raw_listener.getsockname()[1])])
     made = []
     outcome = _call_keeps_alive(
@@ -284,8 +286,8 @@ def test_create_connection_success_after_failures_leaves_no_reference_cycle(
 
 
 @spec("create_connection")
-def test_create_connection_failure_leaves_no_reference_cycle(impl, fake_getaddrinfo):
-    refused = unused_tcp_port()
+def test_create_connection_failure_leaves_no_reference_cycle(impl, fake_getaddrinfo, refusing_port):
+    refused = refusing_port()
     fake_getaddrinfo([_v4(refused), _bad_family(refused), _v4(refused)])
     assert _call_keeps_alive(
         lambda timeout: impl.create_connection(("example.invalid", 1), timeout)
@@ -295,9 +297,9 @@ def test_create_connection_failure_leaves_no_reference_cycle(impl, fake_getaddri
 @spec("create_connection", since="3.11")
 @pytest.mark.parametrize("succeeds", [True, False], ids=["success", "failure"])
 def test_create_connection_all_errors_leaves_no_reference_cycle(
-    impl, raw_listener, fake_getaddrinfo, succeeds
+    impl, raw_listener, fake_getaddrinfo, succeeds, refusing_port
 ):
-    refused = unused_tcp_port()
+    refused = refusing_port()
     last = raw_listener.getsockname()[1] if succeeds else refused
     fake_getaddrinfo([_v4(refused), _bad_family(refused), _v4(last)])
     made = []
@@ -314,8 +316,8 @@ def test_create_connection_all_errors_leaves_no_reference_cycle(
 
 
 @spec("create_connection")
-def test_create_connection_refused_raises_connection_refused_error(impl):
-    port = unused_tcp_port()
+def test_create_connection_refused_raises_connection_refused_error(impl, refusing_port):
+    port = refusing_port()
     before = _open_fds()
     with pytest.raises(ConnectionRefusedError) as info:
         impl.create_connection(("127.0.0.1", port), PEER_TIMEOUT)
@@ -341,8 +343,8 @@ def test_create_connection_gaierror_is_not_grouped_with_all_errors(impl):
 
 @spec("create_connection")
 @pytest.mark.parametrize("order", ["refused_last", "bad_family_last"])
-def test_create_connection_raises_the_last_error(impl, fake_getaddrinfo, order):
-    refused = unused_tcp_port()
+def test_create_connection_raises_the_last_error(impl, fake_getaddrinfo, order, refusing_port):
+    refused = refusing_port()
     entries = [_bad_family(refused), _v4(refused)]
     if order == "bad_family_last":
         entries.reverse()
@@ -410,8 +412,10 @@ def test_create_connection_address_must_be_a_pair(impl, address, error):
 
 
 @spec("create_connection", since="3.11")
-def test_create_connection_all_errors_raises_group_of_each_error(impl, fake_getaddrinfo):
-    refused = unused_tcp_port()
+def test_create_connection_all_errors_raises_group_of_each_error(
+    impl, fake_getaddrinfo, refusing_port
+):
+    refused = refusing_port()
     fake_getaddrinfo([_v4(refused), _bad_family(refused)])
     before = _open_fds()
     with pytest.raises(Exception) as info:
@@ -427,8 +431,10 @@ def test_create_connection_all_errors_raises_group_of_each_error(impl, fake_geta
 
 
 @spec("create_connection", since="3.11", needs=["exception_groups"])
-def test_create_connection_all_errors_group_is_builtin_exception_group(impl, fake_getaddrinfo):
-    refused = unused_tcp_port()
+def test_create_connection_all_errors_group_is_builtin_exception_group(
+    impl, fake_getaddrinfo, refusing_port
+):
+    refused = refusing_port()
     fake_getaddrinfo([_v4(refused), _v4(refused)])
     with pytest.raises(ExceptionGroup) as info:  # noqa: F821 - builtin from 3.11
         impl.create_connection(("example.invalid", 1), PEER_TIMEOUT, all_errors=True)
@@ -437,8 +443,8 @@ def test_create_connection_all_errors_group_is_builtin_exception_group(impl, fak
 
 
 @spec("create_connection", since="3.11")
-def test_create_connection_all_errors_groups_even_a_single_error(impl):
-    port = unused_tcp_port()
+def test_create_connection_all_errors_groups_even_a_single_error(impl, refusing_port):
+    port = refusing_port()
     with pytest.raises(Exception) as info:
         impl.create_connection(("127.0.0.1", port), PEER_TIMEOUT, all_errors=True)
     assert not isinstance(info.value, OSError)
@@ -450,10 +456,12 @@ def test_create_connection_all_errors_groups_even_a_single_error(impl):
 
 
 @spec("create_connection", since="3.11")
-def test_create_connection_all_errors_group_args_list_is_emptied(impl, fake_getaddrinfo):
+def test_create_connection_all_errors_group_args_list_is_emptied(
+    impl, fake_getaddrinfo, refusing_port
+):
     # CPython clears its list of errors after raising, to break reference cycles; the
     # group's args keep that (now empty) list while .exceptions keeps its own copy.
-    refused = unused_tcp_port()
+    refused = refusing_port()
     fake_getaddrinfo([_v4(refused), _v4(refused)])
     with pytest.raises(Exception) as info:
         impl.create_connection(("example.invalid", 1), PEER_TIMEOUT, all_errors=True)
@@ -463,9 +471,9 @@ def test_create_connection_all_errors_group_args_list_is_emptied(impl, fake_geta
 
 @spec("create_connection", since="3.11")
 def test_create_connection_all_errors_success_after_failures_returns_socket(
-    impl, raw_listener, fake_getaddrinfo
+    impl, raw_listener, fake_getaddrinfo, refusing_port
 ):
-    refused = unused_tcp_port()
+    refused = refusing_port()
     fake_getaddrinfo([_v4(refused), _v4(raw_listener.getsockname()[1])])
     with impl.create_connection(("example.invalid", 1), PEER_TIMEOUT, all_errors=True) as sock:
         assert sock.getpeername() == raw_listener.getsockname()
