@@ -256,11 +256,11 @@ class socket(_socket.socket):
 
     def __init__(self, family=-1, type=-1, proto=-1, fileno=None):
         if fileno is None:
-            # A new socket: a number equal to -1 (-1.0 and Decimal(-1) too, which the C
-            # layer would refuse) asks for the usual default. Over a descriptor, -1 goes on
-            # as it is, and the C layer reads the real values from the descriptor.
-            family, type, proto = [default if given == -1 else given for given, default in
-                                   ((family, AF_INET), (type, SOCK_STREAM), (proto, 0))]
+            # A new socket: whatever equals -1 (-1.0 and Decimal(-1) too, which the C layer
+            # would refuse) is the int -1, for which the C layer takes the usual defaults
+            # (AF_INET, SOCK_STREAM, 0). Over a descriptor, the numbers go on as they are, and
+            # the C layer reads -1's real values from the descriptor.
+            family, type, proto = [-1 if given == -1 else given for given in (family, type, proto)]
         _c_init(self, family, type, proto, fileno)
         self._io_refs = 0  # open makefile() objects keeping the descriptor alive
         self._closed = False
