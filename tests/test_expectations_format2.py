@@ -28,6 +28,8 @@ FORMAT2 = """
     narrowed = { cause = "other", python = ">=3.11" }
     own = { reason = "described here", link = "https://example.invalid/issue/9" }
     twice = [{ cause = "no-peer-check" }, { cause = "other", os = ["darwin"] }]
+    not_windows = { cause = "other", persona = ["!windows"], os = ["!win"] }
+    only_some = { cause = "other", persona = ["native", "no-ipv6", "!native"] }
 
     [specs."as_a_table"]
     cause = "other"
@@ -77,6 +79,17 @@ def test_a_spec_may_have_several_entries_and_table_form(known):
     assert known.lookup("as_a_table", {}).cause == "other"
 
 
+def test_a_list_condition_may_exclude_values(known):
+    assert known.lookup("not_windows", {"persona": "native", "os": "linux"}).cause == "other"
+    assert known.lookup("not_windows", {"persona": "no-unix", "os": "darwin"}).cause == "other"
+    assert known.lookup("not_windows", {"persona": "windows", "os": "linux"}) is None
+    assert known.lookup("not_windows", {"persona": "native", "os": "win32"}) is None
+    # named and excluded: the exclusion wins
+    assert known.lookup("only_some", {"persona": "no-ipv6"}).cause == "other"
+    assert known.lookup("only_some", {"persona": "native"}) is None
+    assert known.lookup("only_some", {"persona": "windows"}) is None
+
+
 def test_entry_lines_point_at_the_spec(known, tmp_path):
     lines = (tmp_path / "expectations.toml").read_text().splitlines()
     for entry in known.entries:
@@ -94,6 +107,8 @@ def test_entry_lines_point_at_the_spec(known, tmp_path):
          'a = { cause = "c", reason = "x" }\n', 6, "names a cause and has its own 'reason'"),
         ('format = 2\n[causes.c]\nreason = "r"\nlink = "l"\nos = "linux"\n', 5,
          "'os' must be a list of strings"),
+        ('format = 2\n[causes.c]\nreason = "r"\nlink = "l"\npersona = ["!"]\n', 5,
+         "'persona' must be a list of strings"),
         ('format = 2\n\n[extra]\nx = 1\n', 3, "unknown top-level key 'extra'"),
         ('format = 2\n[specs]\na = { cause = "c", colour = "red" }\n', 3, "unknown key 'colour'"),
     ],

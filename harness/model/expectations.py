@@ -33,7 +33,9 @@ Conditions (all optional, all must hold): ``os`` (list of sys.platform
 prefixes), ``python`` (PEP 440 specifier on the running Python, or a list of
 them of which any may match: one per line of Python, for a backported fix),
 ``python_implementation`` (list, e.g. ``["pypy"]``), ``implementation``
-(specifier on the implementation's version), ``persona`` (list).
+(specifier on the implementation's version), ``persona`` (list). An item of a list that
+starts with ``!`` excludes that value instead: ``persona = ["!windows"]`` holds under every
+persona but ``windows``, ``os = ["!win"]`` on every system but Windows.
 
 A reason or link that still holds :data:`PLACEHOLDER` (as ``update-expectations`` writes
 for a new cause) fails validation: no file is used before a person has explained each entry.
@@ -110,9 +112,17 @@ class KnownFailure:
 
 
 def _list_matches(key: str, wanted: Iterable[str], actual: str) -> bool:
-    if key == "os":
-        return any(actual.startswith(prefix) for prefix in wanted)
-    return actual in wanted
+    """Whether ``actual`` is one of the names ``wanted`` lists (``os``: a prefix of it) and
+    none of those it excludes with a leading ``!``; a list of exclusions only lets every
+    other value through."""
+    def named(item: str) -> bool:
+        return actual.startswith(item) if key == "os" else actual == item
+
+    wanted = list(wanted)
+    chosen = [item for item in wanted if not item.startswith("!")]
+    excluded = [item[1:] for item in wanted if item.startswith("!")]
+    return (not chosen or any(named(item) for item in chosen)) and \
+        not any(named(item) for item in excluded)
 
 
 class Expectations:
@@ -239,7 +249,8 @@ class _Checker:
         for key in LIST_KEYS:
             value = raw.get(key)
             if value is not None and not (
-                isinstance(value, list) and value and all(isinstance(v, str) for v in value)
+                isinstance(value, list) and value
+                and all(isinstance(v, str) and v.lstrip("!") for v in value)
             ):
                 raise self.fail(self.locator.key(line, key), f"{key!r} must be a list of strings")
         for key in SPECIFIER_KEYS:
