@@ -12,6 +12,7 @@ import pytest
 from fixtures.peers import PEER_TIMEOUT, fd_is_open, recv_exactly
 from fixtures.peers import open_fds as _open_fds
 from harness.model.spec import case, spec
+from harness.runner.state import state_of
 
 AF_UNIX = getattr(_socket, "AF_UNIX", None)
 
@@ -163,33 +164,55 @@ def test_socketpair_native_rejects_af_inet_without_leaking(impl):
 # -- the TCP fallback ----------------------------------------------------------------------
 
 
+def _fallback_name(impl, config) -> str:
+    """Where the TCP fallback is: ``_fallback_socketpair``. A module without that name on a
+    host with no native socketpair (Windows, and the windows persona) has its fallback as
+    ``socketpair`` itself, as CPython had before the gh-122133 backport."""
+    if not hasattr(impl, "_fallback_socketpair") and \
+            not state_of(config).capabilities.get("socketpair_native", True):
+        return "socketpair"
+    return "_fallback_socketpair"
+
+
+@pytest.fixture
+def fallback_socketpair(impl, request):
+    """The TCP fallback to call (:func:`_fallback_name`). A module without it fails the spec
+    where it is called, with the AttributeError of the lookup."""
+    name = _fallback_name(impl, request.config)
+
+    def fallback(*args, **kwargs):
+        return getattr(impl, name)(*args, **kwargs)
+
+    return fallback
+
+
 @spec("_fallback_socketpair")
 @pytest.mark.parametrize(
     "family", [AF_UNIX if AF_UNIX is not None else 1, 12345], ids=["af_unix", "unknown"]
 )
-def test_fallback_socketpair_rejects_other_families(impl, family):
+def test_fallback_socketpair_rejects_other_families(family, fallback_socketpair):
     before = _open_fds()
     with pytest.raises(ValueError) as info:
-        impl._fallback_socketpair(family)
+        fallback_socketpair(family)
     assert str(info.value) == FAMILY_MESSAGE
     assert _open_fds() == before
 
 
 @spec("_fallback_socketpair")
-def test_fallback_socketpair_rejects_datagram_type(impl):
+def test_fallback_socketpair_rejects_datagram_type(fallback_socketpair):
     before = _open_fds()
     with pytest.raises(ValueError) as info:
-        impl._fallback_socketpair(_socket.AF_INET, _socket.SOCK_DGRAM)
+        fallback_socketpair(_socket.AF_INET, _socket.SOCK_DGRAM)
     assert str(info.value) == TYPE_MESSAGE
     assert _open_fds() == before
 
 
 @spec("_fallback_socketpair")
-def test_fallback_socketpair_rejects_nonzero_proto_even_tcp(impl):
+def test_fallback_socketpair_rejects_nonzero_proto_even_tcp(fallback_socketpair):
     # Even IPPROTO_TCP, the protocol a stream socket would use anyway, is refused.
     before = _open_fds()
     with pytest.raises(ValueError) as info:
-        impl._fallback_socketpair(_socket.AF_INET, _socket.SOCK_STREAM, _socket.IPPROTO_TCP)
+        fallback_socketpair(_socket.AF_INET, _socket.SOCK_STREAM, _socket.IPPROTO_TCP)
     assert str(info.value) == PROTO_MESSAGE
     assert _open_fds() == before
 
@@ -205,15 +228,15 @@ def test_fallback_socketpair_rejects_nonzero_proto_even_tcp(impl):
     ],
     ids=["family_first", "type_before_proto", "type_zero", "proto_minus_one"],
 )
-def test_fallback_socketpair_checks_family_then_type_then_proto(impl, args, message):
+def test_fallback_socketpair_checks_family_then_type_then_proto(args, message, fallback_socketpair):
     with pytest.raises(ValueError) as info:
-        impl._fallback_socketpair(*args)
+        fallback_socketpair(*args)
     assert str(info.value) == message
 
 
 @spec("_fallback_socketpair")
-def test_fallback_socketpair_default_family_is_af_inet(impl):
-    a, b = impl._fallback_socketpair()
+def test_fallback_socketpair_default_family_is_af_inet(fallback_socketpair):
+    a, b = fallback_socketpair()
     with a, b:
         for end in (a, b):
             assert end.family == _socket.AF_INET
@@ -222,24 +245,24 @@ def test_fallback_socketpair_default_family_is_af_inet(impl):
 
 
 @spec("_fallback_socketpair")
-def test_fallback_socketpair_ends_are_implementation_sockets(impl):
-    a, b = impl._fallback_socketpair()
+def test_fallback_socketpair_ends_are_implementation_sockets(impl, fallback_socketpair):
+    a, b = fallback_socketpair()
     with a, b:
         assert isinstance(a, impl.socket)
         assert isinstance(b, impl.socket)
 
 
 @spec("_fallback_socketpair")
-def test_fallback_socketpair_ends_are_connected_to_each_other(impl):
-    a, b = impl._fallback_socketpair(_socket.AF_INET)
+def test_fallback_socketpair_ends_are_connected_to_each_other(fallback_socketpair):
+    a, b = fallback_socketpair(_socket.AF_INET)
     with a, b:
         assert a.getsockname() == b.getpeername()
         assert b.getsockname() == a.getpeername()
 
 
 @spec("_fallback_socketpair", needs=["ipv6"])
-def test_fallback_socketpair_ipv6_ends_are_connected_over_loopback(impl):
-    a, b = impl._fallback_socketpair(_socket.AF_INET6)
+def test_fallback_socketpair_ipv6_ends_are_connected_over_loopback(fallback_socketpair):
+    a, b = fallback_socketpair(_socket.AF_INET6)
     with a, b:
         assert a.family == _socket.AF_INET6
         assert b.family == _socket.AF_INET6
@@ -250,16 +273,16 @@ def test_fallback_socketpair_ipv6_ends_are_connected_over_loopback(impl):
 
 
 @spec("_fallback_socketpair")
-def test_fallback_socketpair_data_flows_both_ways(impl):
-    a, b = impl._fallback_socketpair()
+def test_fallback_socketpair_data_flows_both_ways(fallback_socketpair):
+    a, b = fallback_socketpair()
     with a, b:
         _exchange(a, b)
 
 
 @spec("_fallback_socketpair")
-def test_fallback_socketpair_ends_are_blocking(impl):
+def test_fallback_socketpair_ends_are_blocking(fallback_socketpair):
     # The client end is connected without blocking and must be put back in blocking mode.
-    a, b = impl._fallback_socketpair()
+    a, b = fallback_socketpair()
     with a, b:
         assert a.gettimeout() is None
         assert b.gettimeout() is None
@@ -267,11 +290,12 @@ def test_fallback_socketpair_ends_are_blocking(impl):
 
 @spec("_fallback_socketpair")
 @pytest.mark.parametrize("default", [0.0, 2.5], ids=["non-blocking", "timeout"])
-def test_fallback_socketpair_under_a_default_timeout(impl, restore_default_timeout, default):
+def test_fallback_socketpair_under_a_default_timeout(
+        impl, restore_default_timeout, default, fallback_socketpair):
     # The accepted end takes the default timeout, as a new socket does; the connecting end is
     # put in blocking mode.
     impl.setdefaulttimeout(default)
-    a, b = impl._fallback_socketpair()
+    a, b = fallback_socketpair()
     impl.setdefaulttimeout(None)
     with a, b:
         assert a.gettimeout() == default
@@ -281,7 +305,7 @@ def test_fallback_socketpair_under_a_default_timeout(impl, restore_default_timeo
 
 
 @spec("_fallback_socketpair")
-def test_fallback_socketpair_returns_accepted_end_first(impl, monkeypatch):
+def test_fallback_socketpair_returns_accepted_end_first(impl, monkeypatch, fallback_socketpair):
     listening = []
     real_listen = impl.socket.listen
 
@@ -290,7 +314,7 @@ def test_fallback_socketpair_returns_accepted_end_first(impl, monkeypatch):
         listening.append(self.getsockname())
 
     monkeypatch.setattr(impl.socket, "listen", listen)
-    a, b = impl._fallback_socketpair()
+    a, b = fallback_socketpair()
     with a, b:
         assert len(listening) == 1
         assert a.getsockname() == listening[0]
@@ -298,17 +322,33 @@ def test_fallback_socketpair_returns_accepted_end_first(impl, monkeypatch):
 
 
 @spec("_fallback_socketpair")
-def test_fallback_socketpair_leaves_only_the_two_ends_open(impl):
+def test_fallback_socketpair_leaves_only_the_two_ends_open(fallback_socketpair):
     # The temporary listener is closed before returning.
     before = _open_fds()
-    a, b = impl._fallback_socketpair()
+    a, b = fallback_socketpair()
     with a, b:
         assert _open_fds() - before == {a.fileno(), b.fileno()}
 
 
 @spec("_fallback_socketpair")
-def test_fallback_socketpair_ends_are_non_inheritable(impl):
-    a, b = impl._fallback_socketpair()
+def test_fallback_socketpair_several_pairs_at_once(fallback_socketpair):
+    # Each call has a listener of its own on a port the system picks: pairs already made,
+    # whose accepted ends keep their listener's address, leave the next call free to listen.
+    pairs = [fallback_socketpair() for _ in range(3)]
+    try:
+        for a, b in pairs:
+            assert a.getpeername() == b.getsockname()
+            _exchange(a, b)
+        assert len({a.getsockname() for a, _ in pairs}) == 3
+    finally:
+        for pair in pairs:
+            for end in pair:
+                end.close()
+
+
+@spec("_fallback_socketpair")
+def test_fallback_socketpair_ends_are_non_inheritable(fallback_socketpair):
+    a, b = fallback_socketpair()
     with a, b:
         assert os.get_inheritable(a.fileno()) is False
         assert os.get_inheritable(b.fileno()) is False
@@ -316,7 +356,8 @@ def test_fallback_socketpair_ends_are_non_inheritable(impl):
 
 @spec("_fallback_socketpair")
 @pytest.mark.parametrize("step", ["connect", "accept"])
-def test_fallback_socketpair_failing_to_connect_closes_what_it_made(impl, monkeypatch, step):
+def test_fallback_socketpair_failing_to_connect_closes_what_it_made(
+        impl, monkeypatch, step, fallback_socketpair):
     # An error while the two ends are being connected (a refused connect, accept() out of
     # descriptors) propagates as it was raised, and neither the listener nor the connecting
     # end stays open behind it.
@@ -328,7 +369,7 @@ def test_fallback_socketpair_failing_to_connect_closes_what_it_made(impl, monkey
     before = _open_fds()
     monkeypatch.setattr(impl.socket, step, fail)
     with pytest.raises(OSError) as info:
-        impl._fallback_socketpair()
+        fallback_socketpair()
     monkeypatch.undo()
     assert info.value is failure
     del info
@@ -373,18 +414,19 @@ def _refused(make):
 
 
 @spec("_fallback_socketpair")
-def test_fallback_socketpair_rejects_interloper(impl, monkeypatch):
+def test_fallback_socketpair_rejects_interloper(impl, monkeypatch, fallback_socketpair):
     with _interlopers(impl, monkeypatch) as interlopers:
-        with _refused(impl._fallback_socketpair):
+        with _refused(fallback_socketpair):
             pass
         assert len(interlopers) == 1
 
 
 # On a private host whose listeners queue one connection (net.core.somaxconn 0), an interloper
 # that reached the fallback's listener first leaves no room for its own end. That end's
-# connect() is not waited for: the peer check finds it unconnected and raises at once. A
-# connect() that waited would give up only after its SYN retries (one here:
-# net.ipv4.tcp_syn_retries 1) with TimeoutError.
+# connect() is not waited for (no build ever waited: the connection is started, then
+# accepted), and the peer check finds the end unconnected and raises at once. A connect()
+# that waited would give up only after its SYN retries (one here: net.ipv4.tcp_syn_retries
+# 1) with TimeoutError. FALLBACK names the function (_fallback_name).
 _FULL_QUEUE = """
 import errno, os
 
@@ -417,7 +459,7 @@ def sockets():
 
 before = sockets()
 try:
-    for end in impl._fallback_socketpair():
+    for end in getattr(impl, FALLBACK)():
         end.close()
     result = {"raised": None}
 except OSError as exc:
@@ -429,21 +471,35 @@ result["left_open"] = sorted(sockets() - before)
 """
 
 
-@spec("_fallback_socketpair", needs=["netns"], personas=["native"])
-def test_fallback_socketpair_with_its_listener_full_does_not_wait_for_its_connection(
-        impl, ipv4_only_host):
+def _with_full_queue(impl, host, config):
+    """What the fallback did on a private host whose listener's queue was full."""
+    name = _fallback_name(impl, config)
     # what the private host will call and wrap, looked up here first
-    assert callable(impl._fallback_socketpair) and callable(impl.socket.listen)
-    result = ipv4_only_host.result(_FULL_QUEUE)
+    assert callable(getattr(impl, name)) and callable(impl.socket.listen)
+    return host.result(f"FALLBACK = {name!r}\n" + _FULL_QUEUE)
+
+
+@spec("_fallback_socketpair", "socketpair", needs=["netns"], personas=["native", "windows"])
+def test_fallback_socketpair_with_its_listener_full_does_not_wait_for_its_connection(
+        impl, ipv4_only_host, request):
+    result = _with_full_queue(impl, ipv4_only_host, request.config)
+    assert result["raised"] != "TimeoutError", result
+    assert (result["interlopers"], result["left_open"]) == (1, [])
+
+
+@spec("_fallback_socketpair", "socketpair", needs=["netns"], personas=["native", "windows"])
+def test_fallback_socketpair_with_its_listener_full_finds_its_end_unconnected(
+        impl, ipv4_only_host, request):
+    result = _with_full_queue(impl, ipv4_only_host, request.config)
     assert result == {"raised": "OSError", "errno": "ENOTCONN", "interlopers": 1,
                       "left_open": []}
 
 
-def _assert_refused_by_the_peer_check(impl, ends):
-    """_fallback_socketpair() raises the peer check's ConnectionError, and the one connecting
-    end it made (``ends``) is closed."""
+def _assert_refused_by_the_peer_check(fallback, ends):
+    """``fallback()`` raises the peer check's ConnectionError, and the one connecting end it
+    made (``ends``) is closed."""
     with pytest.raises(ConnectionError) as info:
-        impl._fallback_socketpair()
+        fallback()
     assert str(info.value) == "Unexpected peer connection"
     assert len(ends) == 1 and ends[0].fileno() == -1
 
@@ -462,8 +518,8 @@ def _bind_beside(sock, port, step):
 
 @spec("_fallback_socketpair")
 @pytest.mark.parametrize("step", [-1, 1], ids=["own_end_below", "own_end_above"])
-def test_fallback_socketpair_compares_the_accepted_peer_with_its_own_end(impl, monkeypatch,
-                                                                         step):
+def test_fallback_socketpair_compares_the_accepted_peer_with_its_own_end(
+        impl, monkeypatch, step, fallback_socketpair):
     # Where closing the listener does not at once reset the connection still waiting in its
     # backlog (here: it stays open until the call returns), the connecting end is still
     # connected when the check runs: only comparing the accepted end's peer with the
@@ -493,7 +549,7 @@ def test_fallback_socketpair_compares_the_accepted_peer_with_its_own_end(impl, m
     monkeypatch.setattr(impl.socket, "connect", connect)
     monkeypatch.setattr(impl.socket, "close", close)
     try:
-        _assert_refused_by_the_peer_check(impl, ends)
+        _assert_refused_by_the_peer_check(fallback_socketpair, ends)
     finally:
         for listener in listeners:
             real_close(listener)
@@ -503,8 +559,8 @@ def test_fallback_socketpair_compares_the_accepted_peer_with_its_own_end(impl, m
 
 @spec("_fallback_socketpair", platforms=["linux"])
 @pytest.mark.parametrize("step", [-1, 1], ids=["elsewhere_below", "elsewhere_above"])
-def test_fallback_socketpair_compares_its_own_end_with_the_accepted_address(impl, monkeypatch,
-                                                                            step):
+def test_fallback_socketpair_compares_its_own_end_with_the_accepted_address(
+        impl, monkeypatch, step, fallback_socketpair):
     # The connecting end is bound to the interloper's very address (SO_REUSEADDR lets two
     # unconnected TCP sockets share it on Linux) but connected to another listener, on a port
     # below or above the real one: the accepted end's peer then matches the connecting end's
@@ -536,7 +592,7 @@ def test_fallback_socketpair_compares_its_own_end_with_the_accepted_address(impl
     monkeypatch.setattr(impl.socket, "listen", listen)
     monkeypatch.setattr(impl.socket, "connect", connect)
     try:
-        _assert_refused_by_the_peer_check(impl, ends)
+        _assert_refused_by_the_peer_check(fallback_socketpair, ends)
     finally:
         for raw in interlopers + others:
             raw.close()
@@ -548,10 +604,12 @@ def test_fallback_socketpair_compares_its_own_end_with_the_accepted_address(impl
     [pytest.param("_fallback_socketpair", id="fallback"),
      case("socketpair", id="without_native", platforms=["win32"])],
 )
-def test_socketpair_interloper_leaves_no_descriptor_open(impl, monkeypatch, call):
+def test_socketpair_interloper_leaves_no_descriptor_open(impl, monkeypatch, call,
+                                                         fallback_socketpair):
+    make = fallback_socketpair if call == "_fallback_socketpair" else impl.socketpair
     with _interlopers(impl, monkeypatch) as interlopers:
         before = _open_fds()
-        with _refused(getattr(impl, call)) as info:
+        with _refused(make) as info:
             assert len(interlopers) == 1
             # Checked while the exception (and its traceback) is still alive, so sockets
             # only reachable from the traceback count as left open.
@@ -586,7 +644,7 @@ def test_socketpair_without_native_rejects_unix_family(impl):
 
 
 @spec("_fallback_socketpair")
-def test_fallback_socketpair_closes_its_listener(impl, monkeypatch):
+def test_fallback_socketpair_closes_its_listener(impl, monkeypatch, fallback_socketpair):
     listeners = []
     real_listen = impl.socket.listen
 
@@ -595,7 +653,7 @@ def test_fallback_socketpair_closes_its_listener(impl, monkeypatch):
         return real_listen(self, *args)
 
     monkeypatch.setattr(impl.socket, "listen", listen)
-    a, b = impl._fallback_socketpair()
+    a, b = fallback_socketpair()
     with a, b:
         assert len(listeners) == 1
         assert listeners[0].fileno() == -1

@@ -165,7 +165,7 @@ PERSONAS: Dict[str, Persona] = {
             "win32",
             {"socketpair_native": False, "sendmsg": False, "recvmsg": False,
              "recvmsg_into": False, "scm_rights": False, "os_sendfile": False,
-             "linux_abstract_unix": False, "netns": False, "af_unix_dgram": False,
+             "linux_abstract_unix": False, "af_unix_dgram": False,
              "af_unix_seqpacket": False},
             _windows,
         ),
