@@ -285,9 +285,14 @@ FRESH_SPECS = '''\
 def test_lines_a_spec_runs_in_a_child_process_are_its_own(tmp_path):
     # clamp_port runs only in the spec's fresh interpreter: still covered, and killed there
     found = _tiny_run(tmp_path, "fresh", FRESH_SPECS)
+    _assert_killed_at_the_bounds(found, "specs/test_tiny.py::test_tiny_clamp_in_a_fresh_process")
+
+
+def _assert_killed_at_the_bounds(found, killer):
+    """A run of clamp_port's four mutants against a spec of clamp_port(0) and
+    clamp_port(65535) alone: ``killer`` kills the two that move a bound onto those values."""
     statuses = {m["diff"].splitlines()[-1].strip(): (m["status"], m["killers"])
                 for m in found["mutants"]}
-    killer = "specs/test_tiny.py::test_tiny_clamp_in_a_fresh_process"
     assert statuses == {"+    if port < 1:": ("killed", [killer]),
                         "+    if port < -1:": ("survived", []),
                         "+    if port > 65534:": ("killed", [killer]),
@@ -313,13 +318,7 @@ def test_a_private_host_runs_the_mutant_and_its_lines_are_the_specs(tmp_path):
     if not CAPABILITIES["netns"]():
         pytest.skip("network namespaces are not available here (root, unshare and ip)")
     found = _tiny_run(tmp_path, "netns", NETNS_SPECS)
-    statuses = {m["diff"].splitlines()[-1].strip(): (m["status"], m["killers"])
-                for m in found["mutants"]}
-    killer = "specs/test_tiny.py::test_tiny_clamp_on_a_private_host"
-    assert statuses == {"+    if port < 1:": ("killed", [killer]),
-                        "+    if port < -1:": ("survived", []),
-                        "+    if port > 65534:": ("killed", [killer]),
-                        "+    if port > 65536:": ("survived", [])}
+    _assert_killed_at_the_bounds(found, "specs/test_tiny.py::test_tiny_clamp_on_a_private_host")
 
 
 LOADING_TINY = TINY + '''
